@@ -1,0 +1,513 @@
+#!/usr/bin/env bash
+# cluster.sh - a local Apache Kafka 4.4.0 (KRaft) cluster on 127.0.0.1, built only from
+# Maven Central jars (see README.md next to this file).
+#
+#   cluster.sh up [1|3]          fresh cluster of 1 or 3 combined broker+controller nodes
+#   cluster.sh down              stop every node (by pid) and remove the data dirs
+#   cluster.sh status            one line per node: id, pid, state, client address
+#   cluster.sh bootstrap         bootstrap list of the running (not paused) nodes
+#   cluster.sh kill N            SIGKILL node N
+#   cluster.sh stop N            SIGTERM node N and wait until it has exited
+#   cluster.sh start N           restart node N on its existing data, wait until ready
+#   cluster.sh pause N|resume N  SIGSTOP / SIGCONT node N
+#   cluster.sh create-topic NAME PARTITIONS RF [key=value ...]
+#   cluster.sh delete-topic NAME
+#   cluster.sh describe TOPIC
+#   cluster.sh leader TOPIC PARTITION   prints the leader's node id (-1 if none)
+#   cluster.sh tool CLASS [ARGS...]     run any Kafka tool class on the harness class path
+#
+# Node N: clients on 127.0.0.1:N9092, controller on 127.0.0.1:N9093,
+# state under <repo>/target/kafka/nodeN/{data,logs,pid,server.properties}.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+ROOT="$(cd "$HERE/../.." && pwd -P)"
+K="$ROOT/target/kafka"          # all state lives here (target/ is not committed)
+LIB="$K/lib"                    # jar cache filled by `mvn dependency:copy-dependencies`
+ENVF="$K/cluster.env"           # NODES=, CLUSTER_ID= of the current cluster
+
+UP_TIMEOUT="${KAFKA_UP_TIMEOUT:-120}"       # seconds to wait for nodes to become ready
+STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"    # seconds `stop N` waits after SIGTERM before SIGKILL
+DOWN_TIMEOUT="${KAFKA_DOWN_TIMEOUT:-20}"    # seconds `down` waits after SIGTERM before SIGKILL
+TOPIC_TIMEOUT="${KAFKA_TOPIC_TIMEOUT:-60}"  # seconds create-topic waits for partition leaders
+
+# Broker JVM: small heap, few GC/JIT threads (3 JVMs share 2 cores).
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+JVM_OPTS="${KAFKA_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:ParallelGCThreads=1 -XX:ConcGCThreads=1 -XX:CICompilerCount=2 -XX:MaxDirectMemorySize=256m -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+# Tool JVMs: optimise for start-up time, not throughput.
+TOOL_OPTS="${KAFKA_TOOL_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true}"
+
+die() { echo "cluster.sh: error: $*" >&2; exit 1; }
+log() { echo "cluster.sh: $*" >&2; }
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+  exit "${1:-2}"
+}
+
+# ---------------------------------------------------------------- jars
+
+ensure_jars() {
+  local want
+  want="$(sha256sum "$HERE/pom.xml" | cut -d' ' -f1)"
+  if [[ -f "$LIB/.complete" && "$(<"$LIB/.complete")" == "$want" ]]; then
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (needed once to fetch the Kafka jars)"
+  log "fetching Kafka jars into $LIB (mvn dependency:copy-dependencies)"
+  mkdir -p "$K"
+  rm -rf "$LIB.tmp"
+  if ! mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$LIB.tmp" >"$K/mvn.log" 2>&1; then
+    tail -n 40 "$K/mvn.log" >&2
+    die "mvn dependency:copy-dependencies failed (full log: $K/mvn.log)"
+  fi
+  ls "$LIB.tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "no kafka_2.13 jar after mvn (see $K/mvn.log)"
+  rm -rf "$LIB"
+  mv "$LIB.tmp" "$LIB"
+  echo "$want" >"$LIB/.complete"
+}
+
+need_jars() {
+  [[ -f "$LIB/.complete" ]] || die "jar cache $LIB missing; run: $0 up"
+}
+
+tool() {  # tool CLASS ARGS... : run a Kafka CLI class (logs: WARN+ to stderr)
+  need_jars
+  # shellcheck disable=SC2086
+  java $TOOL_OPTS -Dlog4j2.configurationFile="$HERE/tools-log4j2.properties" -cp "$LIB/*" "$@"
+}
+
+# ---------------------------------------------------------------- processes
+
+proc_state() {  # single-letter state of pid from /proc (R,S,D,T,t,Z,...) or empty
+  local s
+  s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  s="${s##*) }"
+  echo "${s%% *}"
+}
+
+is_node_proc() {  # is_node_proc PID N : PID is alive (not a zombie) and is our node N
+  local pid=$1 n=$2 st cmd
+  st="$(proc_state "$pid")"
+  [[ -n "$st" && "$st" != Z && "$st" != X ]] || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$K/node$n/server.properties"* ]]
+}
+
+node_pid() {  # prints the pid of node N if it is running (or paused); fails otherwise
+  local n=$1 f="$K/node$1/pid" pid
+  [[ -f "$f" ]] || return 1
+  pid="$(<"$f")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  is_node_proc "$pid" "$n" || return 1
+  echo "$pid"
+}
+
+node_state() {  # running | paused | stopped
+  local pid st
+  if pid="$(node_pid "$1")"; then
+    st="$(proc_state "$pid")"
+    if [[ "$st" == T || "$st" == t ]]; then echo paused; else echo running; fi
+  else
+    echo stopped
+  fi
+}
+
+wait_gone() {  # wait_gone PID N TIMEOUT : true if the process exited within TIMEOUT s
+  local pid=$1 n=$2 end=$((SECONDS + $3))
+  while is_node_proc "$pid" "$n"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------- configuration
+
+load_env() {
+  [[ -f "$ENVF" ]] || die "no cluster (missing $ENVF); run: $0 up"
+  # shellcheck disable=SC1090
+  source "$ENVF"
+  [[ "${NODES:-}" =~ ^[13]$ ]] || die "bad NODES in $ENVF"
+}
+
+check_node_arg() {
+  [[ "${1:-}" =~ ^[1-9]$ ]] || die "node id must be a number, got '${1:-}'"
+  (($1 <= NODES)) || die "node $1 does not exist (cluster has $NODES node(s))"
+}
+
+write_props() {  # write_props N NODES
+  local n=$1 nodes=$2 rf minisr voters="" i
+  if ((nodes == 1)); then rf=1; minisr=1; else rf=3; minisr=2; fi
+  for ((i = 1; i <= nodes; i++)); do voters+="${voters:+,}$i@127.0.0.1:${i}9093"; done
+  cat >"$K/node$n/server.properties" <<EOF
+# generated by tests/kafka/cluster.sh up $nodes -- node $n of $nodes
+process.roles=broker,controller
+node.id=$n
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:${n}9092,CONTROLLER://127.0.0.1:${n}9093
+advertised.listeners=PLAINTEXT://127.0.0.1:${n}9092
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$K/node$n/data
+
+# topics: explicit creation only; durable defaults
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=$rf
+min.insync.replicas=$minisr
+unclean.leader.election.enable=false
+
+# internal topics: RF=$rf, few partitions (defaults are 50 each)
+offsets.topic.replication.factor=$rf
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$minisr
+transaction.state.log.num.partitions=3
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$minisr
+share.coordinator.state.topic.num.partitions=3
+group.initial.rebalance.delay.ms=0
+
+# 2-core sizing (defaults: network 3, io 8, background 10)
+num.network.threads=2
+num.io.threads=2
+background.threads=2
+num.replica.fetchers=1
+num.recovery.threads.per.data.dir=1
+log.cleaner.threads=1
+
+# faster failure detection for chaos tests (defaults 9000 / 2000 / 30000)
+broker.session.timeout.ms=6000
+broker.heartbeat.interval.ms=1000
+replica.lag.time.max.ms=10000
+EOF
+}
+
+# ---------------------------------------------------------------- readiness
+
+port_listening() {  # true if something accepts TCP connections on 127.0.0.1:PORT
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+api_versions_ok() {  # raw Kafka ApiVersions v0 request to 127.0.0.1:PORT; true on error_code 0
+  local port=$1 hex
+  hex="$(timeout 3 bash -c '
+      exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+      # size=15 | api_key=18 (ApiVersions) | version=0 | correlation_id=7 | client_id="probe"
+      printf "\x00\x00\x00\x0f\x00\x12\x00\x00\x00\x00\x00\x07\x00\x05probe" >&3
+      head -c 10 <&3 | od -An -tx1' _ "$port" 2>/dev/null | tr -d ' \n')" || return 1
+  # response: size(4) correlation_id(4) error_code(2)
+  [[ "${hex:8:12}" == "000000070000" ]]
+}
+
+log_size() { stat -c %s "$K/node$1/logs/server.log" 2>/dev/null || echo 0; }
+
+node_started_since() {  # node_started_since N OFFSET : "Kafka Server started" logged after OFFSET
+  local f="$K/node$1/logs/server.log" off=$2
+  [[ -f "$f" ]] || return 1
+  (($(stat -c %s "$f") >= off)) || off=0   # log was rolled
+  tail -c +"$((off + 1))" "$f" | grep -q 'Kafka Server started'
+}
+
+fail_node() {  # print diagnostics for node N and die
+  local n=$1 msg=$2
+  {
+    echo "---- tail of $K/node$n/logs/server.log"
+    tail -n 30 "$K/node$n/logs/server.log" 2>/dev/null || true
+    echo "---- tail of $K/node$n/logs/stdout.log"
+    tail -n 15 "$K/node$n/logs/stdout.log" 2>/dev/null || true
+    echo "----"
+  } >&2
+  die "$msg"
+}
+
+alive_broker_ids() {  # ids of unfenced brokers, according to cluster metadata from BOOTSTRAP
+  # ClusterTool list-endpoints prints: ID HOST PORT RACK STATE ENDPOINT_TYPE
+  tool org.apache.kafka.tools.ClusterTool list-endpoints --bootstrap-server "$1" 2>/dev/null |
+    awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -n | tr '\n' ' '
+}
+
+wait_ready() {  # wait_ready DEADLINE "N:OFFSET"... : nodes logged start, ports answer, metadata lists them
+  local deadline=$1; shift
+  local spec n off pid pending=("$@") next
+  # 1. every node logs "Kafka Server started" (and keeps running)
+  while ((${#pending[@]})); do
+    next=()
+    for spec in "${pending[@]}"; do
+      n=${spec%%:*}; off=${spec#*:}
+      pid="$(node_pid "$n")" || fail_node "$n" "node $n exited during startup"
+      node_started_since "$n" "$off" || next+=("$spec")
+    done
+    pending=("${next[@]+"${next[@]}"}")
+    ((${#pending[@]} == 0)) && break
+    ((SECONDS < deadline)) || fail_node "${pending[0]%%:*}" "node(s) ${pending[*]%%:*} not started within ${UP_TIMEOUT}s"
+    sleep 0.5
+  done
+  # 2. every node's client port answers a Kafka request, and 3. every node is an
+  #    unfenced broker in the metadata served by that same node
+  local ids want
+  for spec in "$@"; do
+    n=${spec%%:*}
+    until api_versions_ok "${n}9092"; do
+      node_pid "$n" >/dev/null || fail_node "$n" "node $n exited during startup"
+      ((SECONDS < deadline)) || fail_node "$n" "node $n: 127.0.0.1:${n}9092 does not answer ApiVersions"
+      sleep 0.5
+    done
+  done
+  want=" $(for spec in "$@"; do echo "${spec%%:*}"; done | sort -n | tr '\n' ' ')"
+  for spec in "$@"; do
+    n=${spec%%:*}
+    while :; do
+      ids=" $(alive_broker_ids "127.0.0.1:${n}9092")"
+      local ok=1 w
+      for w in $want; do [[ "$ids" == *" $w "* ]] || ok=0; done
+      ((ok)) && break
+      ((SECONDS < deadline)) || fail_node "$n" "node $n: metadata lists unfenced brokers [${ids# }], want [${want# }]"
+      sleep 1
+    done
+  done
+}
+
+# ---------------------------------------------------------------- node control
+
+launch_node() {  # launch_node N : start kafka.Kafka for node N in its own session
+  local n=$1 d="$K/node$1" i
+  mkdir -p "$d/logs"
+  rm -f "$d/pid"
+  # shellcheck disable=SC2086
+  setsid bash -c 'pidf=$1; dir=$2; shift 2; cd "$dir" && echo $$ >"$pidf" && exec "$@"' _ \
+    "$d/pid" "$d" \
+    java $HEAP_OPTS $JVM_OPTS -XX:ErrorFile="$d/logs/hs_err_pid%p.log" \
+    -Dkafka.logs.dir="$d/logs" -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
+    -cp "$LIB/*" kafka.Kafka "$d/server.properties" \
+    </dev/null >>"$d/logs/stdout.log" 2>&1 &
+  for ((i = 0; i < 50; i++)); do
+    [[ -s "$d/pid" ]] && return 0
+    sleep 0.1
+  done
+  die "node $n: no pid file after launch"
+}
+
+signal_node() {  # signal_node N SIG : send SIG to node N (must be running)
+  local pid
+  pid="$(node_pid "$1")" || die "node $1 is not running"
+  kill -s "$2" "$pid"
+  echo "$pid"
+}
+
+stop_nodes() {  # stop_nodes TIMEOUT N... : SIGCONT+SIGTERM all, wait, SIGKILL leftovers
+  local timeout=$1; shift
+  local n pid pids=() nodes=() end
+  for n in "$@"; do
+    if pid="$(node_pid "$n")"; then
+      kill -CONT "$pid" 2>/dev/null || true   # a paused JVM cannot handle SIGTERM
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid"); nodes+=("$n")
+    fi
+  done
+  end=$((SECONDS + timeout))
+  local i
+  for i in "${!pids[@]}"; do
+    if ! wait_gone "${pids[$i]}" "${nodes[$i]}" "$((end > SECONDS ? end - SECONDS : 0))"; then
+      log "node ${nodes[$i]} (pid ${pids[$i]}) still alive ${timeout}s after SIGTERM; sending SIGKILL"
+      kill -KILL "${pids[$i]}" 2>/dev/null || true
+      wait_gone "${pids[$i]}" "${nodes[$i]}" 10 || die "node ${nodes[$i]} (pid ${pids[$i]}) survived SIGKILL"
+    fi
+  done
+  for n in "$@"; do rm -f "$K/node$n/pid"; done
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  local nodes=${1:-3} n cid t0=$SECONDS
+  [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "usage: $0 up [1|3]"
+  command -v java >/dev/null || die "java not found (Kafka 4.4 brokers need Java 17+)"
+  ensure_jars
+  cmd_down quiet
+  for ((n = 1; n <= nodes; n++)); do
+    port_listening "${n}9092" && die "127.0.0.1:${n}9092 is already in use by another process"
+    port_listening "${n}9093" && die "127.0.0.1:${n}9093 is already in use by another process"
+  done
+  rm -rf "$K"/node[0-9] "$ENVF"
+  cid="$(tool kafka.tools.StorageTool random-uuid | tail -n 1)"
+  [[ "$cid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid returned '$cid'"
+  printf 'NODES=%s\nCLUSTER_ID=%s\n' "$nodes" "$cid" >"$ENVF"
+  for ((n = 1; n <= nodes; n++)); do
+    mkdir -p "$K/node$n/data" "$K/node$n/logs"
+    write_props "$n" "$nodes"
+    # static quorum (controller.quorum.voters): plain format, no --standalone/--initial-controllers
+    tool kafka.tools.StorageTool format --cluster-id "$cid" --config "$K/node$n/server.properties" \
+      >"$K/node$n/logs/format.log" 2>&1 ||
+      { cat "$K/node$n/logs/format.log" >&2; die "formatting node $n failed"; }
+  done
+  local specs=()
+  for ((n = 1; n <= nodes; n++)); do
+    launch_node "$n"
+    specs+=("$n:0")
+  done
+  log "started $nodes node(s) (cluster id $cid), waiting until ready (timeout ${UP_TIMEOUT}s)"
+  wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}"
+  log "cluster ready in $((SECONDS - t0))s: $(cmd_bootstrap)"
+}
+
+cmd_down() {
+  local quiet=${1:-} n nodes=() d
+  for d in "$K"/node[0-9]; do
+    [[ -d "$d" ]] && nodes+=("${d##*node}")
+  done
+  if ((${#nodes[@]})); then
+    stop_nodes "$DOWN_TIMEOUT" "${nodes[@]}"
+    for n in "${nodes[@]}"; do rm -rf "$K/node$n/data"; done
+  fi
+  rm -f "$ENVF"
+  [[ -n "$quiet" ]] || log "cluster down (logs kept in $K/node*/logs until the next up)"
+}
+
+cmd_status() {
+  load_env
+  local n pid st
+  for ((n = 1; n <= NODES; n++)); do
+    st="$(node_state "$n")"
+    pid="$(node_pid "$n" || echo -)"
+    printf 'node %s pid %s %s 127.0.0.1:%s9092\n' "$n" "$pid" "$st" "$n"
+  done
+}
+
+cmd_bootstrap() {  # running (not paused, not stopped) nodes
+  load_env
+  local n out=""
+  for ((n = 1; n <= NODES; n++)); do
+    [[ "$(node_state "$n")" == running ]] && out+="${out:+,}127.0.0.1:${n}9092"
+  done
+  [[ -n "$out" ]] || die "no node is running"
+  echo "$out"
+}
+
+cmd_kill() {
+  load_env; check_node_arg "${1:-}"
+  local pid
+  pid="$(signal_node "$1" KILL)"
+  wait_gone "$pid" "$1" 10 || die "node $1 (pid $pid) still alive after SIGKILL"
+  rm -f "$K/node$1/pid"
+  log "node $1 (pid $pid) killed"
+}
+
+cmd_stop() {
+  load_env; check_node_arg "${1:-}"
+  local pid
+  pid="$(node_pid "$1")" || die "node $1 is not running"
+  stop_nodes "$STOP_TIMEOUT" "$1"
+  log "node $1 (pid $pid) stopped"
+}
+
+cmd_start() {
+  load_env; check_node_arg "${1:-}"
+  local n=$1 t0=$SECONDS off
+  node_pid "$n" >/dev/null && die "node $n is already running (status: $(node_state "$n"))"
+  [[ -f "$K/node$n/data/meta.properties" ]] || die "node $n has no formatted data dir; run: $0 up"
+  port_listening "${n}9092" && die "127.0.0.1:${n}9092 is already in use by another process"
+  off="$(log_size "$n")"
+  launch_node "$n"
+  wait_ready "$((t0 + UP_TIMEOUT))" "$n:$off"
+  log "node $n (pid $(node_pid "$n")) ready in $((SECONDS - t0))s"
+}
+
+cmd_pause() {
+  load_env; check_node_arg "${1:-}"
+  local pid
+  pid="$(signal_node "$1" STOP)"
+  log "node $1 (pid $pid) paused"
+}
+
+cmd_resume() {
+  load_env; check_node_arg "${1:-}"
+  local pid
+  pid="$(signal_node "$1" CONT)"
+  log "node $1 (pid $pid) resumed"
+}
+
+describe_topic() {  # raw TopicCommand --describe output
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" --describe --topic "$1"
+}
+
+cmd_describe() {
+  load_env
+  [[ -n "${1:-}" ]] || die "usage: $0 describe TOPIC"
+  describe_topic "$1"
+}
+
+cmd_leader() {
+  load_env
+  [[ -n "${1:-}" && "${2:-}" =~ ^[0-9]+$ ]] || die "usage: $0 leader TOPIC PARTITION"
+  local out leader
+  out="$(describe_topic "$1")" || die "describe of topic $1 failed"
+  leader="$(awk -v p="$2" '
+      { for (i = 1; i < NF; i++) {
+          if ($i == "Partition:" && $(i + 1) == p) found = 1
+          if (found && $i == "Leader:") { print $(i + 1); exit } } }' <<<"$out")"
+  [[ -n "$leader" ]] || die "topic $1 has no partition $2"
+  [[ "$leader" =~ ^[0-9]+$ ]] || leader=-1   # "none" while no leader is elected
+  echo "$leader"
+}
+
+cmd_create_topic() {
+  load_env
+  [[ $# -ge 3 && "$2" =~ ^[0-9]+$ && "$3" =~ ^[0-9]+$ ]] ||
+    die "usage: $0 create-topic NAME PARTITIONS RF [key=value ...]"
+  local name=$1 parts=$2 rf=$3 kv args=() end out have
+  shift 3
+  for kv in "$@"; do
+    [[ "$kv" == *=* ]] || die "topic config must be key=value, got '$kv'"
+    args+=(--config "$kv")
+  done
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" --create \
+    --topic "$name" --partitions "$parts" --replication-factor "$rf" "${args[@]+"${args[@]}"}" >/dev/null
+  end=$((SECONDS + TOPIC_TIMEOUT))
+  while :; do
+    out="$(describe_topic "$name" 2>/dev/null || true)"
+    have="$(grep -cE 'Partition: [0-9]+[[:space:]]+Leader: [0-9]+' <<<"$out" || true)"
+    ((have == parts)) && break
+    ((SECONDS < end)) || die "topic $name: only $have of $parts partitions have a leader after ${TOPIC_TIMEOUT}s"
+    sleep 0.5
+  done
+  log "topic $name created: $parts partition(s), RF $rf${*:+, $*}"
+}
+
+cmd_delete_topic() {
+  load_env
+  [[ -n "${1:-}" ]] || die "usage: $0 delete-topic NAME"
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" --delete --topic "$1"
+}
+
+cmd_tool() {
+  [[ -n "${1:-}" ]] || die "usage: $0 tool CLASS [ARGS...]"
+  tool "$@"
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case "$cmd" in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    bootstrap) cmd_bootstrap ;;
+    kill) cmd_kill "$@" ;;
+    stop) cmd_stop "$@" ;;
+    start) cmd_start "$@" ;;
+    pause) cmd_pause "$@" ;;
+    resume) cmd_resume "$@" ;;
+    create-topic) cmd_create_topic "$@" ;;
+    delete-topic) cmd_delete_topic "$@" ;;
+    describe) cmd_describe "$@" ;;
+    leader) cmd_leader "$@" ;;
+    tool) cmd_tool "$@" ;;
+    -h | --help | help) usage 0 ;;
+    *) usage 2 ;;
+  esac
+}
+
+main "$@"
