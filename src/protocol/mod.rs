@@ -5,10 +5,15 @@
 //! version it supports, in both directions: the producer encodes requests
 //! and decodes responses, and the simulated cluster does the reverse.
 
+pub mod api_versions;
+pub mod create_topics;
 pub mod error_code;
 pub mod frame;
 pub mod header;
 pub mod init_producer_id;
+pub mod metadata;
+pub mod produce;
+pub mod versions;
 pub mod wire;
 
 pub use error_code::ErrorCode;
