@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod partitioner;
 pub mod protocol;
 pub mod record;

@@ -15,6 +15,7 @@
 #   cluster.sh describe TOPIC
 #   cluster.sh leader TOPIC PARTITION   prints the leader's node id (-1 if none)
 #   cluster.sh tool CLASS [ARGS...]     run any Kafka tool class on the harness class path
+#   cluster.sh classpath         fetch the jars if needed and print the Java class path
 #
 # Node N: clients on 127.0.0.1:N9092, controller on 127.0.0.1:N9093,
 # state under <repo>/target/kafka/nodeN/{data,logs,pid,server.properties}.
@@ -34,8 +35,10 @@ TOPIC_TIMEOUT="${KAFKA_TOPIC_TIMEOUT:-60}"  # seconds create-topic waits for par
 # Broker JVM: small heap, few GC/JIT threads (3 JVMs share 2 cores).
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 JVM_OPTS="${KAFKA_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:ParallelGCThreads=1 -XX:ConcGCThreads=1 -XX:CICompilerCount=2 -XX:MaxDirectMemorySize=256m -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
-# Tool JVMs: optimise for start-up time, not throughput.
-TOOL_OPTS="${KAFKA_TOOL_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true}"
+# Short admin JVMs run by this script (StorageTool, TopicCommand): optimise for start-up time.
+ADMIN_OPTS="-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true"
+# JVMs run by `cluster.sh tool` (e.g. ProducerPerformance): full JIT, like bin/kafka-run-class.sh.
+TOOL_OPTS="${KAFKA_TOOL_OPTS:--Xmx512m -XX:+UseG1GC -Djava.awt.headless=true}"
 
 die() { echo "cluster.sh: error: $*" >&2; exit 1; }
 log() { echo "cluster.sh: $*" >&2; }
@@ -72,10 +75,10 @@ need_jars() {
   [[ -f "$LIB/.complete" ]] || die "jar cache $LIB missing; run: $0 up"
 }
 
-tool() {  # tool CLASS ARGS... : run a Kafka CLI class (logs: WARN+ to stderr)
+tool() {  # tool CLASS ARGS... : run a Kafka CLI class quickly (logs: WARN+ to stderr)
   need_jars
   # shellcheck disable=SC2086
-  java $TOOL_OPTS -Dlog4j2.configurationFile="$HERE/tools-log4j2.properties" -cp "$LIB/*" "$@"
+  java $ADMIN_OPTS -Dlog4j2.configurationFile="$HERE/tools-log4j2.properties" -cp "$LIB/*" "$@"
 }
 
 # ---------------------------------------------------------------- processes
@@ -223,49 +226,71 @@ fail_node() {  # print diagnostics for node N and die
   die "$msg"
 }
 
-alive_broker_ids() {  # ids of unfenced brokers, according to cluster metadata from BOOTSTRAP
-  # ClusterTool list-endpoints prints: ID HOST PORT RACK STATE ENDPOINT_TYPE
-  tool org.apache.kafka.tools.ClusterTool list-endpoints --bootstrap-server "$1" 2>/dev/null |
-    awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -n | tr '\n' ' '
+metadata_broker_ids() {  # ids of the unfenced brokers in the metadata served by 127.0.0.1:PORT
+  # Raw Metadata v4 request (the oldest version Kafka 4.x still accepts) with an empty topic
+  # list, so no JVM is needed. KRaft brokers only return unfenced brokers here.
+  local port=$1 hex
+  hex="$(timeout 3 bash -c '
+      exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+      # size=20 | api_key=3 (Metadata) | version=4 | correlation_id=9 | client_id="probe"
+      # | topics=[] (int32 0) | allow_auto_topic_creation=false
+      printf "\x00\x00\x00\x14\x00\x03\x00\x04\x00\x00\x00\x09\x00\x05probe\x00\x00\x00\x00\x00" >&3
+      sz=$(head -c 4 <&3 | od -An -tu1 | awk "{ print \$1*16777216 + \$2*65536 + \$3*256 + \$4 }")
+      [ -n "$sz" ] && [ "$sz" -gt 0 ] && [ "$sz" -lt 1048576 ] || exit 1
+      head -c "$sz" <&3 | od -An -tx1 -v' _ "$port" 2>/dev/null | tr -d ' \n')" || return 1
+  # response v4: correlation_id int32 | throttle_time_ms int32 | brokers int32 count, each
+  #   { node_id int32 | host int16+bytes | port int32 | rack int16+bytes (-1 = null) } | ...
+  [[ "${hex:0:8}" == 00000009 && ${#hex} -ge 24 ]] || return 1
+  local pos=16 count i id len ids=()
+  count=$((16#${hex:pos:8})); pos=$((pos + 8))
+  for ((i = 0; i < count; i++)); do
+    id=$((16#${hex:pos:8})); pos=$((pos + 8))
+    len=$((16#${hex:pos:4})); pos=$((pos + 4 + 2 * len + 8))   # host, port
+    len=$((16#${hex:pos:4})); pos=$((pos + 4))                 # rack
+    ((len == 65535)) || pos=$((pos + 2 * len))
+    ((pos <= ${#hex})) || return 1
+    ids+=("$id")
+  done
+  printf '%s\n' "${ids[@]+"${ids[@]}"}" | sort -n | tr '\n' ' '
 }
 
-wait_ready() {  # wait_ready DEADLINE "N:OFFSET"... : nodes logged start, ports answer, metadata lists them
+wait_ready() {  # wait_ready DEADLINE N:LOGOFFSET... : wait until the given nodes are ready
+  # Ready means: (1) the node logged "Kafka Server started" after LOGOFFSET (in 4.4 this is
+  # logged only once the broker is unfenced), (2) its client port answers a raw ApiVersions
+  # request, and (3) every running node's metadata lists all the given nodes as brokers.
   local deadline=$1; shift
-  local spec n off pid pending=("$@") next
-  # 1. every node logs "Kafka Server started" (and keeps running)
+  local spec n off pending=("$@") next want="" q ids ok w
+  for spec in "$@"; do want+=" ${spec%%:*}"; done
   while ((${#pending[@]})); do
     next=()
     for spec in "${pending[@]}"; do
       n=${spec%%:*}; off=${spec#*:}
-      pid="$(node_pid "$n")" || fail_node "$n" "node $n exited during startup"
+      node_pid "$n" >/dev/null || fail_node "$n" "node $n exited during startup"
       node_started_since "$n" "$off" || next+=("$spec")
     done
     pending=("${next[@]+"${next[@]}"}")
     ((${#pending[@]} == 0)) && break
-    ((SECONDS < deadline)) || fail_node "${pending[0]%%:*}" "node(s) ${pending[*]%%:*} not started within ${UP_TIMEOUT}s"
-    sleep 0.5
+    ((SECONDS < deadline)) ||
+      fail_node "${pending[0]%%:*}" "node(s)${want} not started within the timeout (${UP_TIMEOUT}s)"
+    sleep 0.3
   done
-  # 2. every node's client port answers a Kafka request, and 3. every node is an
-  #    unfenced broker in the metadata served by that same node
-  local ids want
-  for spec in "$@"; do
-    n=${spec%%:*}
+  for n in $want; do
     until api_versions_ok "${n}9092"; do
       node_pid "$n" >/dev/null || fail_node "$n" "node $n exited during startup"
       ((SECONDS < deadline)) || fail_node "$n" "node $n: 127.0.0.1:${n}9092 does not answer ApiVersions"
-      sleep 0.5
+      sleep 0.3
     done
   done
-  want=" $(for spec in "$@"; do echo "${spec%%:*}"; done | sort -n | tr '\n' ' ')"
-  for spec in "$@"; do
-    n=${spec%%:*}
+  for ((q = 1; q <= NODES; q++)); do
+    [[ "$(node_state "$q")" == running ]] || continue
     while :; do
-      ids=" $(alive_broker_ids "127.0.0.1:${n}9092")"
-      local ok=1 w
+      ids=" $(metadata_broker_ids "${q}9092" || true)"
+      ok=1
       for w in $want; do [[ "$ids" == *" $w "* ]] || ok=0; done
       ((ok)) && break
-      ((SECONDS < deadline)) || fail_node "$n" "node $n: metadata lists unfenced brokers [${ids# }], want [${want# }]"
-      sleep 1
+      ((SECONDS < deadline)) ||
+        fail_node "$q" "metadata from node $q lists brokers [${ids# }], expected to include [${want# }]"
+      sleep 0.3
     done
   done
 }
@@ -322,7 +347,7 @@ stop_nodes() {  # stop_nodes TIMEOUT N... : SIGCONT+SIGTERM all, wait, SIGKILL l
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
-  local nodes=${1:-3} n cid t0=$SECONDS
+  local nodes=${1:-3} n cid t0=$SECONDS specs=() fpids=()
   [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "usage: $0 up [1|3]"
   command -v java >/dev/null || die "java not found (Kafka 4.4 brokers need Java 17+)"
   ensure_jars
@@ -334,22 +359,32 @@ cmd_up() {
   rm -rf "$K"/node[0-9] "$ENVF"
   cid="$(tool kafka.tools.StorageTool random-uuid | tail -n 1)"
   [[ "$cid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid returned '$cid'"
-  printf 'NODES=%s\nCLUSTER_ID=%s\n' "$nodes" "$cid" >"$ENVF"
+  # static quorum (controller.quorum.voters): plain `format`, no --standalone/--initial-controllers
   for ((n = 1; n <= nodes; n++)); do
     mkdir -p "$K/node$n/data" "$K/node$n/logs"
     write_props "$n" "$nodes"
-    # static quorum (controller.quorum.voters): plain format, no --standalone/--initial-controllers
     tool kafka.tools.StorageTool format --cluster-id "$cid" --config "$K/node$n/server.properties" \
-      >"$K/node$n/logs/format.log" 2>&1 ||
+      >"$K/node$n/logs/format.log" 2>&1 &
+    fpids+=($!)
+  done
+  for ((n = 1; n <= nodes; n++)); do
+    wait "${fpids[$((n - 1))]}" ||
       { cat "$K/node$n/logs/format.log" >&2; die "formatting node $n failed"; }
   done
-  local specs=()
+  printf 'NODES=%s\nCLUSTER_ID=%s\n' "$nodes" "$cid" >"$ENVF"
+  NODES=$nodes
   for ((n = 1; n <= nodes; n++)); do
     launch_node "$n"
     specs+=("$n:0")
   done
   log "started $nodes node(s) (cluster id $cid), waiting until ready (timeout ${UP_TIMEOUT}s)"
-  wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}"
+  if ! (wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}"); then
+    if [[ -z "${KAFKA_KEEP_ON_FAILURE:-}" ]]; then
+      log "stopping the nodes (set KAFKA_KEEP_ON_FAILURE=1 to keep them); logs: $K/node*/logs"
+      cmd_down quiet
+    fi
+    die "cluster did not become ready"
+  fi
   log "cluster ready in $((SECONDS - t0))s: $(cmd_bootstrap)"
 }
 
@@ -411,7 +446,13 @@ cmd_start() {
   port_listening "${n}9092" && die "127.0.0.1:${n}9092 is already in use by another process"
   off="$(log_size "$n")"
   launch_node "$n"
-  wait_ready "$((t0 + UP_TIMEOUT))" "$n:$off"
+  if ! (wait_ready "$((t0 + UP_TIMEOUT))" "$n:$off"); then
+    if [[ -z "${KAFKA_KEEP_ON_FAILURE:-}" ]]; then
+      log "stopping node $n again (set KAFKA_KEEP_ON_FAILURE=1 to keep it); log: $K/node$n/logs"
+      stop_nodes "$DOWN_TIMEOUT" "$n"
+    fi
+    die "node $n did not become ready"
+  fi
   log "node $n (pid $(node_pid "$n")) ready in $((SECONDS - t0))s"
 }
 
@@ -484,7 +525,14 @@ cmd_delete_topic() {
 
 cmd_tool() {
   [[ -n "${1:-}" ]] || die "usage: $0 tool CLASS [ARGS...]"
-  tool "$@"
+  need_jars
+  # shellcheck disable=SC2086
+  exec java $TOOL_OPTS -Dlog4j2.configurationFile="$HERE/tools-log4j2.properties" -cp "$LIB/*" "$@"
+}
+
+cmd_classpath() {
+  ensure_jars
+  echo "$LIB/*"
 }
 
 main() {
@@ -505,6 +553,7 @@ main() {
     describe) cmd_describe "$@" ;;
     leader) cmd_leader "$@" ;;
     tool) cmd_tool "$@" ;;
+    classpath) cmd_classpath ;;
     -h | --help | help) usage 0 ;;
     *) usage 2 ;;
   esac
