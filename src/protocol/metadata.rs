@@ -353,8 +353,9 @@ pub struct MetadataResponse {
     /// The cluster's authorized operations bitfield (v8-v10), or
     /// [`AUTHORIZED_OPERATIONS_OMITTED`].
     pub cluster_authorized_operations: i32,
-    /// A top-level error (v13+): `REBOOTSTRAP_REQUIRED` tells the client
-    /// to rediscover the cluster from its bootstrap servers (KIP-1102).
+    /// A top-level error (v13+): `REBOOTSTRAP_REQUIRED` (129) tells the
+    /// client to rediscover the cluster from its bootstrap servers
+    /// (KIP-1102).
     pub error_code: ErrorCode,
     /// Tagged fields this crate does not know (v9+).
     pub unknown_tagged_fields: UnknownTaggedFields,
@@ -411,8 +412,9 @@ impl MetadataResponse {
     }
 }
 
-/// A broker as listed in a [`MetadataResponse`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A broker as listed in a [`MetadataResponse`]. Every field defaults to
+/// zero, empty or null, as in the schema.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MetadataResponseBroker {
     /// The broker id (the key of the schema's broker collection).
     pub node_id: i32,
@@ -424,18 +426,6 @@ pub struct MetadataResponseBroker {
     pub rack: Option<String>,
     /// Tagged fields this crate does not know (v9+).
     pub unknown_tagged_fields: UnknownTaggedFields,
-}
-
-impl Default for MetadataResponseBroker {
-    fn default() -> Self {
-        Self {
-            node_id: 0,
-            host: String::new(),
-            port: 0,
-            rack: None,
-            unknown_tagged_fields: UnknownTaggedFields::default(),
-        }
-    }
 }
 
 impl MetadataResponseBroker {
