@@ -722,6 +722,8 @@ fn response_v13_vector_carries_top_level_error() {
 #[test]
 fn response_v8_vector_has_cluster_authorized_operations() {
     let m = MetadataResponse {
+        cluster_id: Some("k".into()),
+        controller_id: 3,
         cluster_authorized_operations: 0x0102,
         ..MetadataResponse::default()
     };
@@ -729,8 +731,8 @@ fn response_v8_vector_has_cluster_authorized_operations() {
     check_vector(&m, 8, &[
         0, 0, 0, 0,             // throttle 0
         0, 0, 0, 0,             // brokers: none
-        0xff, 0xff,             // cluster id null
-        0xff, 0xff, 0xff, 0xff, // controller id -1
+        0, 1, b'k',             // cluster id "k"
+        0, 0, 0, 3,             // controller id 3
         0, 0, 0, 0,             // topics: none
         0, 0, 1, 2,             // cluster authorized operations
     ]);
