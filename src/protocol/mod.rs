@@ -20,6 +20,10 @@ pub use error_code::ErrorCode;
 pub use frame::{FrameError, FrameReader};
 pub use header::{RequestHeader, ResponseHeader};
 pub use init_producer_id::{InitProducerIdRequest, InitProducerIdResponse};
+pub use metadata::{
+    MetadataRequest, MetadataRequestTopic, MetadataResponse, MetadataResponseBroker,
+    MetadataResponsePartition, MetadataResponseTopic,
+};
 pub use wire::{Reader, UnknownTaggedFields, Uuid};
 
 use bytes::BytesMut;
