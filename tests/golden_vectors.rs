@@ -66,3 +66,25 @@ fn murmur2_covers_every_tail_length() {
         assert_eq!(murmur2(key), hash, "key {key:?}");
     }
 }
+
+#[test]
+fn error_codes_carry_the_java_flags() {
+    use kafka_sansio::protocol::ErrorCode;
+    let nlf = ErrorCode::NOT_LEADER_OR_FOLLOWER;
+    assert_eq!((nlf.0, nlf.name()), (6, "NOT_LEADER_OR_FOLLOWER"));
+    assert!(nlf.is_retriable() && nlf.is_invalid_metadata());
+    let timeout = ErrorCode::REQUEST_TIMED_OUT;
+    assert!(timeout.is_retriable() && !timeout.is_invalid_metadata());
+    let too_large = ErrorCode::MESSAGE_TOO_LARGE;
+    assert!(!too_large.is_retriable());
+    assert!(ErrorCode::NOT_ENOUGH_REPLICAS.is_retriable());
+    assert_eq!(ErrorCode(-1).name(), "UNKNOWN_SERVER_ERROR");
+    assert_eq!(ErrorCode(129).name(), "REBOOTSTRAP_REQUIRED");
+    assert_eq!(ErrorCode(1000).name(), "UNKNOWN");
+    assert!(!ErrorCode(1000).is_retriable());
+    assert_eq!(ErrorCode(-2).name(), "UNKNOWN");
+    // 31 retriable codes and 13 stale-metadata codes in Errors.java up to 128.
+    let all: Vec<ErrorCode> = (-1..=128).map(ErrorCode).collect();
+    assert_eq!(all.iter().filter(|c| c.is_retriable()).count(), 31);
+    assert_eq!(all.iter().filter(|c| c.is_invalid_metadata()).count(), 13);
+}

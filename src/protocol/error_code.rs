@@ -1,6 +1,7 @@
 //! Kafka error codes with the flags the producer's recovery logic needs.
 //!
-//! The table is derived from the Java client's `Errors.java`: `retriable`
+//! The table is derived from the Java client's `Errors.java` (codes up to
+//! 133, Kafka 4.1+): `retriable`
 //! means the exception class extends `RetriableException`, and
 //! `invalid_metadata` that it extends `InvalidMetadataException`, meaning
 //! the client's map of leaders is stale and must be refreshed.
@@ -286,6 +287,16 @@ impl ErrorCode {
     pub const VOTER_NOT_FOUND: ErrorCode = ErrorCode(127);
     /// Regular expression is not valid.
     pub const INVALID_REGULAR_EXPRESSION: ErrorCode = ErrorCode(128);
+    /// Client metadata is stale and the client should rebootstrap (KIP-1102).
+    pub const REBOOTSTRAP_REQUIRED: ErrorCode = ErrorCode(129);
+    /// The supplied Streams topology is invalid.
+    pub const STREAMS_INVALID_TOPOLOGY: ErrorCode = ErrorCode(130);
+    /// The supplied Streams topology epoch is invalid.
+    pub const STREAMS_INVALID_TOPOLOGY_EPOCH: ErrorCode = ErrorCode(131);
+    /// The supplied Streams topology epoch is outdated.
+    pub const STREAMS_TOPOLOGY_FENCED: ErrorCode = ErrorCode(132);
+    /// The limit of share sessions has been reached.
+    pub const SHARE_SESSION_LIMIT_REACHED: ErrorCode = ErrorCode(133);
 
     fn info(self) -> Option<&'static Info> {
         TABLE
@@ -453,4 +464,9 @@ const TABLE: &[Info] = &[
     info(126, "DUPLICATE_VOTER", false, false),
     info(127, "VOTER_NOT_FOUND", false, false),
     info(128, "INVALID_REGULAR_EXPRESSION", false, false),
+    info(129, "REBOOTSTRAP_REQUIRED", false, false),
+    info(130, "STREAMS_INVALID_TOPOLOGY", false, false),
+    info(131, "STREAMS_INVALID_TOPOLOGY_EPOCH", false, false),
+    info(132, "STREAMS_TOPOLOGY_FENCED", false, false),
+    info(133, "SHARE_SESSION_LIMIT_REACHED", true, false),
 ];

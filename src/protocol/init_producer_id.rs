@@ -9,7 +9,7 @@ use bytes::{BufMut, BytesMut};
 use super::wire::{put_nullable_string, put_unknown_tagged_fields};
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
-    UnknownTaggedFields, VersionRange,
+    UnknownTaggedFields, VersionRange, check_decode_version, check_encode_version,
 };
 
 /// Request for a producer id and epoch.
@@ -51,6 +51,7 @@ impl Request for InitProducerIdRequest {
 
 impl Encode for InitProducerIdRequest {
     fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError> {
+        check_encode_version::<Self>(version)?;
         let flexible = Self::is_flexible(version);
         put_nullable_string(
             buf,
@@ -77,6 +78,7 @@ impl Encode for InitProducerIdRequest {
 
 impl Decode for InitProducerIdRequest {
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
+        check_decode_version::<Self>(version)?;
         let flexible = Self::is_flexible(version);
         let mut req = Self {
             transactional_id: r.nullable_string("transactional id", flexible)?,
@@ -129,6 +131,7 @@ impl ApiMessage for InitProducerIdResponse {
 
 impl Encode for InitProducerIdResponse {
     fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError> {
+        check_encode_version::<Self>(version)?;
         buf.put_i32(self.throttle_time_ms);
         buf.put_i16(self.error_code.0);
         buf.put_i64(self.producer_id);
@@ -142,6 +145,7 @@ impl Encode for InitProducerIdResponse {
 
 impl Decode for InitProducerIdResponse {
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
+        check_decode_version::<Self>(version)?;
         Ok(Self {
             throttle_time_ms: r.i32("throttle time")?,
             error_code: ErrorCode(r.i16("error code")?),

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what it needs,
+# checks formatting and lints, runs every test (unit, property, golden,
+# oracle, fuzz corpora), starts a real 3-node Apache Kafka cluster and runs
+# the tests against it, runs each fuzz target for a short time, and stops
+# the cluster even when something fails.
+#
+#   bash tests/run-all.sh            # everything
+#   FUZZ_SECONDS=120 bash tests/run-all.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+fuzz_seconds="${FUZZ_SECONDS:-30}"
+log="$root/target/run-all.log"
+mkdir -p "$root/target"
+: >"$log"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_tools() {
+    local missing=()
+    command -v kcat >/dev/null || missing+=(kcat)
+    command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+    command -v mvn >/dev/null || missing+=(maven)
+    if [ ${#missing[@]} -gt 0 ]; then
+        step "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    fi
+    if ! command -v cargo-fuzz >/dev/null; then
+        step "installing cargo-fuzz"
+        cargo install cargo-fuzz --version 0.13.2 --locked
+    fi
+}
+
+# Runs a cargo test command, keeping its output for the final tally.
+run_tests() {
+    "$@" 2>&1 | tee -a "$log"
+    return "${PIPESTATUS[0]}"
+}
+
+cluster_up=0
+cleanup() {
+    if [ "$cluster_up" = 1 ]; then
+        step "stopping the Kafka cluster"
+        tests/kafka/cluster.sh down || true
+    fi
+}
+trap cleanup EXIT
+
+install_tools
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "unit, property, golden, oracle and corpus tests"
+run_tests cargo test --workspace --all-features
+
+step "real Apache Kafka: 3 brokers on loopback"
+cluster_up=1
+tests/kafka/cluster.sh up 3
+export KAFKA_BOOTSTRAP="$(tests/kafka/cluster.sh bootstrap)"
+run_tests cargo test --all-features --test real_kafka -- --ignored --test-threads=1
+tests/kafka/cluster.sh down
+cluster_up=0
+
+step "fuzz smoke: ${fuzz_seconds}s per target"
+(
+    cd fuzz
+    # cargo-fuzz asks for sanitizer flags that stable rustc accepts only
+    # with RUSTC_BOOTSTRAP; the toolchain itself ships the ASan runtime.
+    export RUSTC_BOOTSTRAP=1
+    cargo fuzz build -O
+    for target in $(cargo fuzz list); do
+        mkdir -p "corpus-run/$target"
+        cargo fuzz run -O "$target" "corpus-run/$target" "corpus/$target" -- \
+            -max_total_time="$fuzz_seconds" -print_final_stats=1 2>&1 |
+            grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|cov:|#[0-9]+ +DONE)|ERROR|panicked' |
+            sed "s/^/[$target] /" || true
+        # cargo fuzz exits non-zero on a finding; re-check its status.
+        [ -z "$(ls -A "artifacts/$target" 2>/dev/null)" ] || {
+            echo "fuzz target $target found a crash: see fuzz/artifacts/$target" >&2
+            exit 1
+        }
+    done
+)
+
+step "summary"
+passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+echo "suite: ${passed} passed, ${failed} failed"
+[ "$failed" = 0 ]
