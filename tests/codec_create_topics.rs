@@ -548,7 +548,7 @@ const CONFIGS_V5: &[u8] = &[
         0x00,                           // Value null
         0x01,                           // ReadOnly true
         0x05,                           // ConfigSource 5
-        0x01,                           // IsSensitive true
+        0x00,                           // IsSensitive false
         0x00,                           // config tagged fields
       0x00,                             // topic tagged fields
     0x00,                               // response tagged fields
@@ -565,7 +565,7 @@ fn response_configs_bytes_by_hand() {
                 value: None,
                 read_only: true,
                 config_source: 5,
-                is_sensitive: true,
+                is_sensitive: false,
                 ..CreatableTopicConfigs::default()
             }]),
             ..CreatableTopicResult::default()
