@@ -16,6 +16,8 @@ pub mod produce;
 pub mod versions;
 pub mod wire;
 
+pub use api_versions::{ApiVersionsRequest, ApiVersionsResponse};
+pub use create_topics::{CreateTopicsRequest, CreateTopicsResponse};
 pub use error_code::ErrorCode;
 pub use frame::{FrameError, FrameReader};
 pub use header::{RequestHeader, ResponseHeader};
