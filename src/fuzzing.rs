@@ -5,6 +5,7 @@
 //! Each function takes arbitrary bytes, must never panic on them, and
 //! checks the properties that should hold for any input.
 
+use crate::protocol::metadata::{MetadataRequest, MetadataResponse};
 use crate::protocol::{
     ApiMessage, FrameReader, InitProducerIdRequest, InitProducerIdResponse, Reader,
 };
@@ -73,13 +74,15 @@ pub fn message<M: ApiMessage + PartialEq + std::fmt::Debug>(data: &[u8]) {
     assert_eq!(again, decoded, "decode, encode, decode changed the value");
 }
 
-/// InitProducerId responses, as a producer receives them.
-pub fn init_producer_id_response(data: &[u8]) {
+/// InitProducerId: the response as a producer receives it, the request as
+/// a broker (the simulated cluster) does.
+pub fn init_producer_id(data: &[u8]) {
     message::<InitProducerIdResponse>(data);
+    message::<InitProducerIdRequest>(data);
 }
 
-/// InitProducerId requests, as a broker (the simulated cluster) receives
-/// them.
-pub fn init_producer_id_request(data: &[u8]) {
-    message::<InitProducerIdRequest>(data);
+/// Metadata, both directions.
+pub fn metadata(data: &[u8]) {
+    message::<MetadataResponse>(data);
+    message::<MetadataRequest>(data);
 }

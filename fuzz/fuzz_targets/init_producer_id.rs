@@ -1,5 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    kafka_sansio::fuzzing::init_producer_id_response(data);
-    kafka_sansio::fuzzing::init_producer_id_request(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kafka_sansio::fuzzing::init_producer_id(data));
