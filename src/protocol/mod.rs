@@ -20,6 +20,11 @@ pub use error_code::ErrorCode;
 pub use frame::{FrameError, FrameReader};
 pub use header::{RequestHeader, ResponseHeader};
 pub use init_producer_id::{InitProducerIdRequest, InitProducerIdResponse};
+pub use produce::{
+    BatchIndexAndErrorMessage, LeaderIdAndEpoch, NodeEndpoint, PartitionProduceData,
+    PartitionProduceResponse, ProduceRequest, ProduceResponse, TopicProduceData,
+    TopicProduceResponse,
+};
 pub use wire::{Reader, UnknownTaggedFields, Uuid};
 
 use bytes::BytesMut;
