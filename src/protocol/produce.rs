@@ -33,6 +33,10 @@
 //! `LogStartOffset`, `RecordErrors` and `ErrorMessage` are ignorable too;
 //! the leader hints are not, and are refused before v10.
 //!
+//! Decoding a v9 response keeps a tag 0 as an unknown tagged field, since
+//! the leader hints only take that tag from v10 (the Java client throws
+//! instead); it is written back unchanged.
+//!
 //! With `acks = 0` the broker sends no response at all.
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -411,7 +415,7 @@ impl Decode for ProduceResponse {
         };
         if flexible {
             let mut node_endpoints = Vec::new();
-            // Tag 0 means nothing in v9, so it is kept as unknown there.
+            // Tag 0 means nothing in v9, so it is kept rather than parsed.
             resp.unknown_tagged_fields = r.tagged_fields(|tag, r| {
                 if tag == LEADER_HINT_TAG && version >= LEADER_HINTS_FROM {
                     node_endpoints = r.array("node endpoints", true, NodeEndpoint::decode)?;
@@ -512,7 +516,7 @@ impl PartitionProduceResponse {
         }
         if flexible {
             let mut current_leader = LeaderIdAndEpoch::default();
-            // Tag 0 means nothing in v9, so it is kept as unknown there.
+            // Tag 0 means nothing in v9, so it is kept rather than parsed.
             p.unknown_tagged_fields = r.tagged_fields(|tag, r| {
                 if tag == LEADER_HINT_TAG && version >= LEADER_HINTS_FROM {
                     current_leader = LeaderIdAndEpoch::decode(r)?;
