@@ -22,7 +22,11 @@
 
 use thiserror::Error;
 
-use super::api_versions::ApiVersionsResponse;
+use super::api_versions::{ApiVersionsRequest, ApiVersionsResponse};
+use super::create_topics::CreateTopicsRequest;
+use super::init_producer_id::InitProducerIdRequest;
+use super::metadata::MetadataRequest;
+use super::produce::ProduceRequest;
 use super::{ApiKey, ApiMessage, ErrorCode, VersionRange};
 
 /// `(M::API_KEY, M::VERSIONS)`: one row of the table passed to
@@ -30,6 +34,16 @@ use super::{ApiKey, ApiMessage, ErrorCode, VersionRange};
 pub const fn supported<M: ApiMessage>() -> (ApiKey, VersionRange) {
     (M::API_KEY, M::VERSIONS)
 }
+
+/// Every API this client speaks, with the versions its codecs accept: the
+/// table a connection negotiates against.
+pub const CLIENT_APIS: &[(ApiKey, VersionRange)] = &[
+    supported::<ApiVersionsRequest>(),
+    supported::<MetadataRequest>(),
+    supported::<ProduceRequest>(),
+    supported::<InitProducerIdRequest>(),
+    supported::<CreateTopicsRequest>(),
+];
 
 /// Why no version of some API could be agreed on with a broker.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]

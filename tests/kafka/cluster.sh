@@ -6,10 +6,11 @@
 #   cluster.sh down              stop every node (by pid) and remove the data dirs
 #   cluster.sh status            one line per node: id, pid, state, client address
 #   cluster.sh bootstrap         bootstrap list of the running (not paused) nodes
-#   cluster.sh kill N            SIGKILL node N
-#   cluster.sh stop N            SIGTERM node N and wait until it has exited
-#   cluster.sh start N           restart node N on its existing data, wait until ready
-#   cluster.sh pause N|resume N  SIGSTOP / SIGCONT node N
+#   cluster.sh kill N...         SIGKILL node(s) N
+#   cluster.sh stop N...         SIGTERM node(s) N and wait until exited (SIGKILL after 60 s)
+#   cluster.sh start N...        restart node(s) N on their existing data, wait until ready
+#   cluster.sh pause N...        SIGSTOP node(s) N
+#   cluster.sh resume N...       SIGCONT node(s) N
 #   cluster.sh create-topic NAME PARTITIONS RF [key=value ...]
 #   cluster.sh delete-topic NAME
 #   cluster.sh describe TOPIC
@@ -29,7 +30,7 @@ ENVF="$K/cluster.env"           # NODES=, CLUSTER_ID= of the current cluster
 
 UP_TIMEOUT="${KAFKA_UP_TIMEOUT:-120}"       # seconds to wait for nodes to become ready
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"    # seconds `stop N` waits after SIGTERM before SIGKILL
-DOWN_TIMEOUT="${KAFKA_DOWN_TIMEOUT:-20}"    # seconds `down` waits after SIGTERM before SIGKILL
+DOWN_TIMEOUT="${KAFKA_DOWN_TIMEOUT:-15}"    # seconds `down` waits after SIGTERM before SIGKILL
 TOPIC_TIMEOUT="${KAFKA_TOPIC_TIMEOUT:-60}"  # seconds create-topic waits for partition leaders
 
 # Broker JVM: small heap, few GC/JIT threads (3 JVMs share 2 cores).
@@ -421,53 +422,73 @@ cmd_bootstrap() {  # running (not paused, not stopped) nodes
   echo "$out"
 }
 
-cmd_kill() {
-  load_env; check_node_arg "${1:-}"
-  local pid
-  pid="$(signal_node "$1" KILL)"
-  wait_gone "$pid" "$1" 10 || die "node $1 (pid $pid) still alive after SIGKILL"
-  rm -f "$K/node$1/pid"
-  log "node $1 (pid $pid) killed"
+node_args() {  # node_args CMD N... : validate node ids (at least one, no duplicates)
+  local cmd=$1 n seen=" "; shift
+  (($#)) || die "usage: $0 $cmd N [N...]"
+  for n in "$@"; do
+    check_node_arg "$n"
+    [[ "$seen" != *" $n "* ]] || die "node $n given twice"
+    seen+="$n "
+  done
 }
 
-cmd_stop() {
-  load_env; check_node_arg "${1:-}"
-  local pid
-  pid="$(node_pid "$1")" || die "node $1 is not running"
-  stop_nodes "$STOP_TIMEOUT" "$1"
-  log "node $1 (pid $pid) stopped"
+cmd_kill() {  # SIGKILL, then wait until the process is gone
+  load_env; node_args kill "$@"
+  local n pid
+  for n in "$@"; do
+    pid="$(signal_node "$n" KILL)"
+    wait_gone "$pid" "$n" 10 || die "node $n (pid $pid) still alive after SIGKILL"
+    rm -f "$K/node$n/pid"
+    log "node $n (pid $pid) killed"
+  done
 }
 
-cmd_start() {
-  load_env; check_node_arg "${1:-}"
-  local n=$1 t0=$SECONDS off
-  node_pid "$n" >/dev/null && die "node $n is already running (status: $(node_state "$n"))"
-  [[ -f "$K/node$n/data/meta.properties" ]] || die "node $n has no formatted data dir; run: $0 up"
-  port_listening "${n}9092" && die "127.0.0.1:${n}9092 is already in use by another process"
-  off="$(log_size "$n")"
-  launch_node "$n"
-  if ! (wait_ready "$((t0 + UP_TIMEOUT))" "$n:$off"); then
+cmd_stop() {  # SIGTERM (controlled shutdown), wait up to STOP_TIMEOUT, then SIGKILL
+  load_env; node_args stop "$@"
+  local n
+  for n in "$@"; do node_pid "$n" >/dev/null || die "node $n is not running"; done
+  stop_nodes "$STOP_TIMEOUT" "$@"
+  log "node(s) $* stopped"
+}
+
+cmd_start() {  # restart stopped/killed nodes on their data; several at once if quorum needs it
+  load_env; node_args start "$@"
+  local n t0=$SECONDS specs=()
+  for n in "$@"; do
+    node_pid "$n" >/dev/null && die "node $n is already running (status: $(node_state "$n"))"
+    [[ -f "$K/node$n/data/meta.properties" ]] || die "node $n has no formatted data dir; run: $0 up"
+    port_listening "${n}9092" && die "127.0.0.1:${n}9092 is already in use by another process"
+  done
+  for n in "$@"; do
+    specs+=("$n:$(log_size "$n")")
+    launch_node "$n"
+  done
+  if ! (wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}"); then
     if [[ -z "${KAFKA_KEEP_ON_FAILURE:-}" ]]; then
-      log "stopping node $n again (set KAFKA_KEEP_ON_FAILURE=1 to keep it); log: $K/node$n/logs"
-      stop_nodes "$DOWN_TIMEOUT" "$n"
+      log "stopping node(s) $* again (set KAFKA_KEEP_ON_FAILURE=1 to keep them); logs: $K/node*/logs"
+      stop_nodes "$DOWN_TIMEOUT" "$@"
     fi
-    die "node $n did not become ready"
+    die "node(s) $* did not become ready"
   fi
-  log "node $n (pid $(node_pid "$n")) ready in $((SECONDS - t0))s"
+  for n in "$@"; do log "node $n (pid $(node_pid "$n")) ready in $((SECONDS - t0))s"; done
 }
 
 cmd_pause() {
-  load_env; check_node_arg "${1:-}"
-  local pid
-  pid="$(signal_node "$1" STOP)"
-  log "node $1 (pid $pid) paused"
+  load_env; node_args pause "$@"
+  local n pid
+  for n in "$@"; do
+    pid="$(signal_node "$n" STOP)"
+    log "node $n (pid $pid) paused"
+  done
 }
 
 cmd_resume() {
-  load_env; check_node_arg "${1:-}"
-  local pid
-  pid="$(signal_node "$1" CONT)"
-  log "node $1 (pid $pid) resumed"
+  load_env; node_args resume "$@"
+  local n pid
+  for n in "$@"; do
+    pid="$(signal_node "$n" CONT)"
+    log "node $n (pid $pid) resumed"
+  done
 }
 
 describe_topic() {  # raw TopicCommand --describe output
