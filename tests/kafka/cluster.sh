@@ -2,7 +2,8 @@
 # cluster.sh - a local Apache Kafka 4.4.0 (KRaft) cluster on 127.0.0.1, built only from
 # Maven Central jars (see README.md next to this file).
 #
-#   cluster.sh up [1|3]          fresh cluster of 1 or 3 combined broker+controller nodes
+#   cluster.sh up [1|3]          fresh cluster of 1 or 3 (default) broker+controller nodes;
+#                                prints the bootstrap list when ready
 #   cluster.sh down              stop every node (by pid) and remove the data dirs
 #   cluster.sh status            one line per node: id, pid, state, client address
 #   cluster.sh bootstrap         bootstrap list of the running (not paused) nodes
@@ -222,6 +223,8 @@ fail_node() {  # print diagnostics for node N and die
     tail -n 30 "$K/node$n/logs/server.log" 2>/dev/null || true
     echo "---- tail of $K/node$n/logs/stdout.log"
     tail -n 15 "$K/node$n/logs/stdout.log" 2>/dev/null || true
+    [[ -f "$K/node$n/logs/exit_status" ]] &&
+      echo "---- node $n JVM exit status (128+N = killed by signal N): $(<"$K/node$n/logs/exit_status")"
     echo "----"
   } >&2
   die "$msg"
@@ -299,11 +302,19 @@ wait_ready() {  # wait_ready DEADLINE N:LOGOFFSET... : wait until the given node
 # ---------------------------------------------------------------- node control
 
 launch_node() {  # launch_node N : start kafka.Kafka for node N in its own session
+  # A small bash supervisor (setsid: immune to the caller's Ctrl-C / hang-up) starts the JVM,
+  # writes its pid, waits for it and records its exit status. Waiting for the JVM reaps it at
+  # once, so a killed node never lingers as a "[java] <defunct>" entry.
   local n=$1 d="$K/node$1" i
   mkdir -p "$d/logs"
-  rm -f "$d/pid"
-  # shellcheck disable=SC2086
-  setsid bash -c 'pidf=$1; dir=$2; shift 2; cd "$dir" && echo $$ >"$pidf" && exec "$@"' _ \
+  rm -f "$d/pid" "$d/logs/exit_status"
+  # shellcheck disable=SC2016,SC2086
+  setsid bash -c 'pidf=$1; dir=$2; shift 2
+      cd "$dir" || exit 1
+      "$@" &
+      echo $! >"$pidf"
+      wait $!
+      echo "$? $(date "+%F %T")" >"$dir/logs/exit_status"' _ \
     "$d/pid" "$d" \
     java $HEAP_OPTS $JVM_OPTS -XX:ErrorFile="$d/logs/hs_err_pid%p.log" \
     -Dkafka.logs.dir="$d/logs" -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
@@ -386,7 +397,8 @@ cmd_up() {
     fi
     die "cluster did not become ready"
   fi
-  log "cluster ready in $((SECONDS - t0))s: $(cmd_bootstrap)"
+  log "cluster ready in $((SECONDS - t0))s"
+  cmd_bootstrap   # stdout: the bootstrap list, e.g. B=$(cluster.sh up 3)
 }
 
 cmd_down() {
