@@ -148,9 +148,8 @@ pub struct BatchHeader {
 }
 
 impl BatchHeader {
-    /// Decodes the header at the start of `batch` without checking the CRC
-    /// or the compression codec. `batch` must hold at least the 61 header
-    /// bytes.
+    /// Decodes the header at the start of `batch`, checking only the magic
+    /// and the batch length (not the CRC, codec or records count).
     pub(crate) fn parse(batch: &Bytes) -> Result<Self, RecordError> {
         let mut r = Reader::new(batch.slice(..BATCH_HEADER_SIZE.min(batch.len())));
         let what = "record batch header";
@@ -183,16 +182,23 @@ impl BatchHeader {
             base_sequence: r.i32(what)?,
             records_count: r.i32(what)?,
         };
-        if header.records_count < 0 {
+        Ok(header)
+    }
+
+    /// Checks the fields whose meaning the reader relies on: a known codec
+    /// id and a non-negative records count. Run after the CRC check, so a
+    /// flipped bit shows up as a CRC mismatch first.
+    pub(crate) fn validate(&self) -> Result<(), RecordError> {
+        if self.records_count < 0 {
             return Err(DecodeError::InvalidLength {
                 what: "record batch records count",
-                len: i64::from(header.records_count),
-                remaining: batch.len().saturating_sub(BATCH_HEADER_SIZE),
+                len: i64::from(self.records_count),
+                remaining: self.size().saturating_sub(BATCH_HEADER_SIZE),
             }
             .into());
         }
-        header.compression()?;
-        Ok(header)
+        self.compression()?;
+        Ok(())
     }
 
     /// Total size of the batch in bytes (`12 + batchLength`).

@@ -200,6 +200,7 @@ impl RawBatch {
                 });
             }
         }
+        header.validate()?;
         Ok(Self { header, bytes })
     }
 
