@@ -107,6 +107,15 @@ fn check_header(batch: &RecordBatch, codec: Compression, recs: &[Rec], p: &Produ
     assert!(!h.is_control());
 }
 
+/// Proptest cases: `default`, or `RB_CASES` from the environment for a
+/// longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("RB_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn bytes_strategy(max: usize) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..max),
@@ -170,7 +179,7 @@ fn producer_strategy() -> impl Strategy<Value = ProducerFields> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(cases(96)))]
 
     /// Build, finish and read back, for every codec.
     #[test]
@@ -690,7 +699,7 @@ mod oracle {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(cases(48)))]
 
         /// Our batches, every codec, decoded by the oracle.
         #[test]
@@ -811,36 +820,64 @@ mod oracle {
     }
 }
 
-/// Rough encode+CRC speed for 1 KiB records (uncompressed). Run with
+/// Rough encode+CRC speed for 1 KiB records: uncompressed in 16 KiB
+/// (Kafka's default `batch.size`) and 1 MiB batches, then each codec on
+/// values of 8 distinct byte values
+/// (entropy 3 bits per byte). Run with
 /// `cargo test --release --test record_batch -- --ignored --nocapture`.
 #[test]
 #[ignore]
 // A benchmark in a test file, not the core: it may read the clock.
 #[allow(clippy::disallowed_methods)]
 fn encode_speed_1kib_records() {
-    let value = vec![0x5au8; 1024];
-    let key = b"key-000123";
-    let mut b = BatchBuilder::with_capacity(Compression::None, 1 << 20).unwrap();
-    let mut out = BytesMut::with_capacity(1 << 20);
-    let per_batch = 16 * 1024 / 1040; // ~16 KiB batches, Kafka's default batch.size
-    let batches = 200_000;
-    let start = std::time::Instant::now();
-    let mut bytes = 0usize;
-    for i in 0..batches {
-        b.clear();
-        for j in 0..per_batch {
-            b.append(i as i64 + j as i64, Some(key), Some(&value), NO_HEADERS)
-                .unwrap();
-        }
-        out.clear();
-        bytes += b.finish(&ProducerFields::NONE, &mut out).unwrap();
+    // A pool of pseudo-random bytes; each record takes a different 1 KiB
+    // window, so records do not repeat each other.
+    let mut pool = vec![0u8; 1 << 20];
+    let mut x = 0x1234_5678u32;
+    for b in pool.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        // Eight distinct bytes: compressible, but not trivially.
+        *b = b'a' + (x % 8) as u8;
     }
-    let secs = start.elapsed().as_secs_f64();
-    let records = (batches * per_batch) as f64;
-    println!(
-        "uncompressed encode+CRC, 1 KiB records in {per_batch}-record batches: \
-         {:.0} records/s, {:.0} MiB/s ({bytes} bytes in {secs:.3}s)",
-        records / secs,
-        bytes as f64 / secs / (1 << 20) as f64
-    );
+    let key = b"key-000123";
+    let runs = [
+        (Compression::None, 16 << 10, 3 << 30),
+        (Compression::None, 1 << 20, 3 << 30),
+        (Compression::GZIP, 16 << 10, 64 << 20),
+        (Compression::Snappy, 16 << 10, 256 << 20),
+        (Compression::Lz4, 16 << 10, 256 << 20),
+        (Compression::ZSTD, 16 << 10, 128 << 20),
+    ];
+    for (codec, batch_size, total) in runs {
+        let per_batch = (batch_size / 1045).max(1);
+        let batches = total / (per_batch * 1024);
+        let mut b = BatchBuilder::with_capacity(codec, batch_size * 2).unwrap();
+        let mut out = BytesMut::with_capacity(batch_size * 2);
+        let start = std::time::Instant::now();
+        let mut bytes = 0usize;
+        for i in 0..batches {
+            b.clear();
+            for j in 0..per_batch {
+                let at = ((i * per_batch + j) * 4099) % (pool.len() - 1024);
+                let value = &pool[at..at + 1024];
+                b.append(i as i64 + j as i64, Some(key), Some(value), NO_HEADERS)
+                    .unwrap();
+            }
+            out.clear();
+            bytes += b.finish(&ProducerFields::NONE, &mut out).unwrap();
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let records = (batches * per_batch) as f64;
+        println!(
+            "{:>6} {:>5} KiB batches of 1 KiB records: {:>10.0} records/s, \
+             {:>6.0} MiB/s of record input, {:.2} output/input",
+            codec.codec().name(),
+            batch_size >> 10,
+            records / secs,
+            records * 1024.0 / secs / (1 << 20) as f64,
+            bytes as f64 / (records * 1024.0)
+        );
+    }
 }

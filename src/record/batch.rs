@@ -254,9 +254,8 @@ impl BatchBuilder {
     /// given producer fields), the records compressed with the builder's
     /// codec, and the CRC-32C over attributes..end. Returns the batch size.
     ///
-    /// The builder is left as it was, so the same records can be finished
-    /// again (for example after [`BatchBuilder::clear`] is not yet wanted).
-    /// On error nothing is appended to `out`.
+    /// The builder is left as it was (call [`BatchBuilder::clear`] to reuse
+    /// it for the next batch). On error nothing is appended to `out`.
     pub fn finish(
         &self,
         producer: &ProducerFields,
