@@ -1,0 +1,345 @@
+//! Writing record batches: [`BatchBuilder`] appends records (uncompressed)
+//! into a buffer it owns, then [`BatchBuilder::finish`] writes the whole
+//! batch, compressed and with its CRC, into the caller's buffer.
+
+use bytes::{BufMut, BytesMut};
+
+use super::RecordError;
+use super::compression::{self, Compression};
+use super::header::{
+    self, BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, MAGIC, NO_PARTITION_LEADER_EPOCH,
+    NO_TIMESTAMP, ProducerFields,
+};
+use crate::protocol::wire::{put_varint, put_varlong, varint_len, varlong_len};
+
+/// The largest `batchLength` (an int32), so the largest batch is this plus 12.
+const MAX_BATCH_LENGTH: usize = i32::MAX as usize;
+
+/// A record header as [`BatchBuilder::append`] takes it: a UTF-8 key and
+/// a nullable value.
+pub type HeaderRef<'a> = (&'a str, Option<&'a [u8]>);
+
+/// No record headers, for [`BatchBuilder::append`].
+pub const NO_HEADERS: [HeaderRef<'static>; 0] = [];
+
+/// Builds one magic-2 record batch.
+///
+/// Records are encoded as they are appended, straight into a buffer the
+/// builder owns: appending a record copies its bytes once and allocates
+/// nothing beyond (amortised) growth of that buffer. [`BatchBuilder::clear`]
+/// empties the builder and keeps the buffer for the next batch.
+///
+/// The codec is fixed when the builder is made, because it drives
+/// [`BatchBuilder::estimated_size`]. The producer fields (id, epoch, base
+/// sequence, transactional) are given to [`BatchBuilder::finish`], and can
+/// be rewritten later without re-compressing with
+/// [`set_producer_fields`](super::set_producer_fields).
+///
+/// Following the Java producer, offset deltas are 0, 1, 2, ... in append
+/// order, `baseTimestamp` is the first record's timestamp, `maxTimestamp`
+/// the largest, and the timestamp type is CreateTime.
+#[derive(Clone, Debug)]
+pub struct BatchBuilder {
+    compression: Compression,
+    records: BytesMut,
+    count: i32,
+    base_timestamp: i64,
+    max_timestamp: i64,
+    ratio_estimate: f32,
+}
+
+impl BatchBuilder {
+    /// An empty builder for batches compressed with `compression`. Fails if
+    /// the codec is not compiled in or its level is out of range.
+    pub fn new(compression: Compression) -> Result<Self, RecordError> {
+        Self::with_capacity(compression, 0)
+    }
+
+    /// Like [`BatchBuilder::new`], with room for `capacity` bytes of
+    /// encoded records before the buffer grows.
+    pub fn with_capacity(compression: Compression, capacity: usize) -> Result<Self, RecordError> {
+        compression.validate()?;
+        Ok(Self {
+            compression,
+            records: BytesMut::with_capacity(capacity),
+            count: 0,
+            base_timestamp: NO_TIMESTAMP,
+            max_timestamp: NO_TIMESTAMP,
+            ratio_estimate: 1.0,
+        })
+    }
+
+    /// The codec the batch will be compressed with.
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// Number of records appended.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// True when no record has been appended.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The first record's timestamp, if any.
+    pub fn base_timestamp(&self) -> Option<i64> {
+        (!self.is_empty()).then_some(self.base_timestamp)
+    }
+
+    /// The largest record timestamp, if any.
+    pub fn max_timestamp(&self) -> Option<i64> {
+        (!self.is_empty()).then_some(self.max_timestamp)
+    }
+
+    /// Exact size of the batch if it were finished uncompressed: the
+    /// 61-byte header plus the encoded records.
+    pub fn uncompressed_size(&self) -> usize {
+        BATCH_HEADER_SIZE + self.records.len()
+    }
+
+    /// The encoded (uncompressed) records so far.
+    pub fn records_bytes(&self) -> &[u8] {
+        &self.records
+    }
+
+    /// Sets the ratio (compressed / uncompressed) that
+    /// [`BatchBuilder::estimated_size`] assumes for a compressed batch.
+    /// It starts at 1.0, the Java client's initial estimate, which never
+    /// under-estimates for compressible data. A producer can feed back the
+    /// ratios of batches it finished, as the Java client does per topic.
+    /// Values that are not finite and positive are ignored.
+    pub fn set_compression_ratio_estimate(&mut self, ratio: f32) {
+        if ratio.is_finite() && ratio > 0.0 {
+            self.ratio_estimate = ratio;
+        }
+    }
+
+    /// The size the finished batch is expected to have, for deciding when
+    /// a batch is full against `batch.size`. Exact without compression;
+    /// with compression, the header plus the records scaled by the ratio
+    /// estimate (see [`BatchBuilder::set_compression_ratio_estimate`]).
+    pub fn estimated_size(&self) -> usize {
+        if self.compression == Compression::None {
+            return self.uncompressed_size();
+        }
+        let scaled = (self.records.len() as f64 * f64::from(self.ratio_estimate)).ceil();
+        BATCH_HEADER_SIZE + scaled as usize
+    }
+
+    /// Exact number of bytes [`BatchBuilder::append`] would add to
+    /// [`BatchBuilder::uncompressed_size`] for this record (its length
+    /// varint plus its body). Fails like `append` for a record that cannot
+    /// be encoded.
+    pub fn record_size<'h, H>(
+        &self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: H,
+    ) -> Result<usize, RecordError>
+    where
+        H: IntoIterator<Item = HeaderRef<'h>>,
+    {
+        let (body, _) = self.body_size(timestamp, key, value, headers)?;
+        Ok(varint_len(body as i32) + body)
+    }
+
+    fn timestamp_delta(&self, timestamp: i64) -> i64 {
+        if self.is_empty() {
+            0
+        } else {
+            timestamp.wrapping_sub(self.base_timestamp)
+        }
+    }
+
+    /// Size of a record body (everything after its length varint) and its
+    /// number of headers.
+    fn body_size<'h, H>(
+        &self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: H,
+    ) -> Result<(usize, i32), RecordError>
+    where
+        H: IntoIterator<Item = HeaderRef<'h>>,
+    {
+        fn field(what: &'static str, b: Option<&[u8]>) -> Result<u64, RecordError> {
+            match b {
+                None => Ok(varint_len(-1) as u64),
+                Some(b) => Ok((varint_len(len_i32(what, b.len())?) + b.len()) as u64),
+            }
+        }
+        let mut size = 1 // attributes
+            + varlong_len(self.timestamp_delta(timestamp)) as u64
+            + varint_len(self.count) as u64
+            + field("record key", key)?
+            + field("record value", value)?;
+        let mut n_headers = 0usize;
+        for (k, v) in headers {
+            n_headers += 1;
+            size += field("record header key", Some(k.as_bytes()))?;
+            size += field("record header value", v)?;
+        }
+        let n_headers = len_i32("record header count", n_headers)?;
+        size += varint_len(n_headers) as u64;
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        len_i32("record", size)?;
+        Ok((size, n_headers))
+    }
+
+    /// Appends one record. `headers` yields `(key, value)` pairs and is
+    /// walked twice (once to size the record, once to write it), hence the
+    /// `Clone` bound; pass [`NO_HEADERS`], an array, or
+    /// `slice.iter().copied()`.
+    ///
+    /// Fails, leaving the builder unchanged, if a length does not fit the
+    /// format (key, value, header or record over `i32::MAX` bytes), if the
+    /// batch would exceed `i32::MAX` bytes, or if it already holds
+    /// `i32::MAX` records.
+    pub fn append<'h, H>(
+        &mut self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: H,
+    ) -> Result<(), RecordError>
+    where
+        H: IntoIterator<Item = HeaderRef<'h>>,
+        H::IntoIter: Clone,
+    {
+        if self.count == i32::MAX {
+            return Err(RecordError::TooManyRecords);
+        }
+        let headers = headers.into_iter();
+        let (body, n_headers) = self.body_size(timestamp, key, value, headers.clone())?;
+        let total = varint_len(body as i32) + body;
+        let new_len = self.uncompressed_size() + total - LOG_OVERHEAD;
+        if new_len > MAX_BATCH_LENGTH {
+            return Err(RecordError::TooLarge {
+                what: "record batch",
+                len: new_len + LOG_OVERHEAD,
+                limit: MAX_BATCH_LENGTH + LOG_OVERHEAD,
+            });
+        }
+        let delta = self.timestamp_delta(timestamp);
+        let r = &mut self.records;
+        r.reserve(total);
+        put_varint(r, body as i32);
+        r.put_i8(0); // attributes
+        put_varlong(r, delta);
+        put_varint(r, self.count);
+        put_nullable(r, key);
+        put_nullable(r, value);
+        put_varint(r, n_headers);
+        for (k, v) in headers {
+            put_nullable(r, Some(k.as_bytes()));
+            put_nullable(r, v);
+        }
+        if self.count == 0 {
+            self.base_timestamp = timestamp;
+            self.max_timestamp = timestamp;
+        } else {
+            self.max_timestamp = self.max_timestamp.max(timestamp);
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Writes the finished batch to the end of `out`: the 61-byte header
+    /// (base offset 0, partition leader epoch -1, magic 2, CreateTime, the
+    /// given producer fields), the records compressed with the builder's
+    /// codec, and the CRC-32C over attributes..end. Returns the batch size.
+    ///
+    /// The builder is left as it was (call [`BatchBuilder::clear`] to reuse
+    /// it for the next batch). On error nothing is appended to `out`.
+    pub fn finish(
+        &self,
+        producer: &ProducerFields,
+        out: &mut BytesMut,
+    ) -> Result<usize, RecordError> {
+        let start = out.len();
+        let result = self.write_batch(producer, out, start);
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    fn write_batch(
+        &self,
+        producer: &ProducerFields,
+        out: &mut BytesMut,
+        start: usize,
+    ) -> Result<usize, RecordError> {
+        let codec = self.compression.codec();
+        if codec == compression::CompressionType::None {
+            out.reserve(self.uncompressed_size());
+        } else {
+            out.reserve(self.estimated_size());
+        }
+        out.put_bytes(0, BATCH_HEADER_SIZE);
+        compression::compress(&self.compression, &self.records, out)?;
+        let size = out.len() - start;
+        if size - LOG_OVERHEAD > MAX_BATCH_LENGTH {
+            return Err(RecordError::TooLarge {
+                what: "record batch",
+                len: size,
+                limit: MAX_BATCH_LENGTH + LOG_OVERHEAD,
+            });
+        }
+        let mut attributes = i16::from(codec.id());
+        if producer.transactional {
+            attributes |= header::ATTR_TRANSACTIONAL;
+        }
+        let h = BatchHeader {
+            base_offset: 0,
+            batch_length: (size - LOG_OVERHEAD) as i32,
+            partition_leader_epoch: NO_PARTITION_LEADER_EPOCH,
+            magic: MAGIC,
+            crc: 0,
+            attributes,
+            last_offset_delta: self.count - 1,
+            base_timestamp: self.base_timestamp,
+            max_timestamp: self.max_timestamp,
+            producer_id: producer.producer_id,
+            producer_epoch: producer.producer_epoch,
+            base_sequence: producer.base_sequence,
+            records_count: self.count,
+        };
+        let batch = &mut out[start..];
+        header::write_header_fields(batch, &h);
+        header::seal_crc(batch);
+        Ok(size)
+    }
+
+    /// Removes every record, keeping the buffer and the codec.
+    pub fn clear(&mut self) {
+        self.records.clear();
+        self.count = 0;
+        self.base_timestamp = NO_TIMESTAMP;
+        self.max_timestamp = NO_TIMESTAMP;
+    }
+}
+
+fn len_i32(what: &'static str, len: usize) -> Result<i32, RecordError> {
+    i32::try_from(len).map_err(|_| RecordError::TooLarge {
+        what,
+        len,
+        limit: i32::MAX as usize,
+    })
+}
+
+/// Writes a varint length (-1 for null) and the bytes.
+fn put_nullable(buf: &mut BytesMut, b: Option<&[u8]>) {
+    match b {
+        None => put_varint(buf, -1),
+        Some(b) => {
+            put_varint(buf, b.len() as i32);
+            buf.put_slice(b);
+        }
+    }
+}
