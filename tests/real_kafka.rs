@@ -1,0 +1,545 @@
+//! The codec against a real Apache Kafka 4.4 cluster (3 brokers on
+//! loopback, started by `tests/kafka/cluster.sh up 3`), over plain blocking
+//! sockets: version negotiation, Metadata in every version, Produce in every
+//! version and with every compression codec at acks=all with an idempotent
+//! producer id, records read back by an independent consumer (kcat) and
+//! compared byte for byte, and the error answers for a missing topic and a
+//! follower.
+//!
+//! These tests need the cluster, so plain `cargo test` skips them. Run:
+//! ```sh
+//! tests/kafka/cluster.sh up 3
+//! KAFKA_BOOTSTRAP=$(tests/kafka/cluster.sh bootstrap) \
+//!     cargo test --test real_kafka -- --ignored --test-threads=1
+//! ```
+//! (`tests/run-all.sh` does all of that.)
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)] // the I/O side
+
+#[path = "../examples/support/blocking_conn.rs"]
+mod blocking_conn;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use blocking_conn::Conn;
+use bytes::{Bytes, BytesMut};
+use kafka_sansio::protocol::create_topics::{CreatableTopic, CreatableTopicConfig};
+use kafka_sansio::protocol::{
+    ApiKey, ApiMessage, ApiVersionsRequest, CreateTopicsRequest, ErrorCode, InitProducerIdRequest,
+    MetadataRequest, MetadataRequestTopic, MetadataResponse, PartitionProduceData,
+    PartitionProduceResponse, ProduceRequest, TopicProduceData, Uuid,
+};
+use kafka_sansio::record::{BatchBuilder, Compression, ProducerFields};
+
+const SKIP_REASON: &str =
+    "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP";
+
+fn bootstrap() -> String {
+    std::env::var("KAFKA_BOOTSTRAP")
+        .unwrap_or_else(|_| panic!("KAFKA_BOOTSTRAP is not set: {SKIP_REASON}"))
+}
+
+fn connect_any() -> Conn {
+    let list = bootstrap();
+    for addr in list.split(',') {
+        if let Ok(conn) = Conn::connect(addr) {
+            return conn;
+        }
+    }
+    panic!("no broker of {list} answered");
+}
+
+/// A topic name no earlier run used.
+fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+fn create_topic(conn: &mut Conn, name: &str, partitions: i32, rf: i16, configs: &[(&str, &str)]) {
+    let request = CreateTopicsRequest {
+        topics: vec![CreatableTopic {
+            name: name.to_owned(),
+            num_partitions: partitions,
+            replication_factor: rf,
+            configs: configs
+                .iter()
+                .map(|(k, v)| CreatableTopicConfig {
+                    name: (*k).to_owned(),
+                    value: Some((*v).to_owned()),
+                    ..CreatableTopicConfig::default()
+                })
+                .collect(),
+            ..CreatableTopic::default()
+        }],
+        timeout_ms: 30_000,
+        ..CreateTopicsRequest::default()
+    };
+    let response = conn.call(&request).expect("CreateTopics");
+    let result = &response.topics[0];
+    assert_eq!(
+        result.error_code,
+        ErrorCode::NONE,
+        "creating {name}: {:?}",
+        result.error_message
+    );
+}
+
+/// Metadata for `topic` once every partition has a leader.
+fn wait_for_leaders(conn: &mut Conn, topic: &str, partitions: i32) -> MetadataResponse {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let map = conn
+            .call(&MetadataRequest::for_topics([topic]))
+            .expect("Metadata");
+        let ready = map.topic(topic).is_some_and(|t| {
+            t.error_code.is_ok()
+                && t.partitions.len() == partitions as usize
+                && t.partitions.iter().all(|p| p.leader_id >= 0)
+        });
+        if ready {
+            return map;
+        }
+        assert!(Instant::now() < deadline, "{topic} has no leaders: {map:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A producer id and epoch. Right after the cluster starts, the broker may
+/// answer a retriable error (e.g. COORDINATOR_LOAD_IN_PROGRESS) while it
+/// loads the producer-id state; ask again, as a producer does.
+fn init_producer_id(conn: &mut Conn) -> kafka_sansio::protocol::InitProducerIdResponse {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let id = conn
+            .call(&InitProducerIdRequest::default())
+            .expect("InitProducerId");
+        if id.error_code.is_ok() {
+            assert!(id.producer_id >= 0 && id.producer_epoch >= 0, "{id:?}");
+            return id;
+        }
+        assert!(
+            id.error_code.is_retriable() && Instant::now() < deadline,
+            "InitProducerId: {}",
+            id.error_code
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn connect_to_node(map: &MetadataResponse, node: i32) -> Conn {
+    let b = map.broker(node).expect("leader is a known broker");
+    Conn::connect(&format!("{}:{}", b.host, b.port)).expect("connect to leader")
+}
+
+/// A record as a test writes it and expects to read it back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct TestRecord {
+    key: Option<Vec<u8>>,
+    value: Option<Vec<u8>>,
+    headers: Vec<(String, Vec<u8>)>,
+    timestamp: i64,
+}
+
+/// Records with the awkward cases: null and empty keys, a null value,
+/// bytes that are not UTF-8 and bytes a text format would split on,
+/// several headers (repeated keys too), and explicit timestamps.
+fn sample_records(tag: &str, n: usize) -> Vec<TestRecord> {
+    let base_ts = 1_700_000_000_000i64;
+    (0..n)
+        .map(|i| {
+            let key = match i % 5 {
+                0 => None,
+                1 => Some(Vec::new()),
+                _ => Some(format!("key-{tag}-{i}").into_bytes()),
+            };
+            let value = if i % 7 == 3 {
+                None
+            } else {
+                let mut v = format!("value {tag} #{i} |\n\t").into_bytes();
+                v.extend_from_slice(&[0, 0xff, 0xfe, b'|', b'\n']);
+                v.extend(std::iter::repeat_n(b'x', i * 13 % 200));
+                Some(v)
+            };
+            let headers = (0..i % 4)
+                .map(|h| (format!("h{}", h % 2), format!("hv-{i}-{h}").into_bytes()))
+                .collect();
+            TestRecord {
+                key,
+                value,
+                headers,
+                timestamp: base_ts + (i as i64) * 1000 - (i as i64 % 3) * 250,
+            }
+        })
+        .collect()
+}
+
+fn build_batch(
+    records: &[TestRecord],
+    compression: Compression,
+    producer: ProducerFields,
+) -> Bytes {
+    let mut builder = BatchBuilder::new(compression).expect("codec enabled");
+    for r in records {
+        let headers: Vec<(&str, Option<&[u8]>)> = r
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v.as_slice())))
+            .collect();
+        builder
+            .append(
+                r.timestamp,
+                r.key.as_deref(),
+                r.value.as_deref(),
+                headers.iter().copied(),
+            )
+            .expect("append");
+    }
+    let mut out = BytesMut::new();
+    builder.finish(&producer, &mut out).expect("finish");
+    out.freeze()
+}
+
+fn produce_request(topic: &str, topic_id: Uuid, partition: i32, batch: Bytes) -> ProduceRequest {
+    ProduceRequest {
+        acks: -1,
+        timeout_ms: 30_000,
+        topic_data: vec![TopicProduceData {
+            name: topic.to_owned(),
+            topic_id,
+            partition_data: vec![PartitionProduceData {
+                index: partition,
+                records: Some(batch),
+                ..PartitionProduceData::default()
+            }],
+            ..TopicProduceData::default()
+        }],
+        ..ProduceRequest::default()
+    }
+}
+
+fn produce(conn: &mut Conn, version: i16, request: &ProduceRequest) -> PartitionProduceResponse {
+    let response = conn.call_at(version, request).expect("Produce");
+    assert_eq!(response.responses.len(), 1);
+    assert_eq!(response.responses[0].partition_responses.len(), 1);
+    response.responses[0].partition_responses[0].clone()
+}
+
+/// Reads `topic`/`partition` from the start to its end with kcat and parses
+/// each record. The format puts lengths before the raw key and value, so
+/// any bytes survive: `offset|timestamp|keylen|valuelen|<key><value>|headers\n`.
+fn kcat_read(topic: &str, partition: i32) -> Vec<(i64, TestRecord)> {
+    let out = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            &bootstrap(),
+            "-t",
+            topic,
+            "-p",
+            &partition.to_string(),
+        ])
+        .args(["-o", "beginning", "-e", "-q", "-f", "%o|%T|%K|%S|%k%s|%h\n"])
+        .output()
+        .expect("kcat is installed (apt-get install kcat)");
+    assert!(
+        out.status.success(),
+        "kcat failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    parse_kcat(&out.stdout)
+}
+
+fn parse_kcat(mut rest: &[u8]) -> Vec<(i64, TestRecord)> {
+    fn field<'a>(rest: &mut &'a [u8], end: u8) -> &'a [u8] {
+        let at = rest.iter().position(|b| *b == end).expect("field end");
+        let f = &rest[..at];
+        *rest = &rest[at + 1..];
+        f
+    }
+    fn number(rest: &mut &[u8]) -> i64 {
+        std::str::from_utf8(field(rest, b'|'))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+    fn bytes_of(rest: &mut &[u8], len: i64) -> Option<Vec<u8>> {
+        let n = usize::try_from(len).ok()?;
+        let b = rest[..n].to_vec();
+        *rest = &rest[n..];
+        Some(b)
+    }
+    let mut records = Vec::new();
+    while !rest.is_empty() {
+        let offset = number(&mut rest);
+        let timestamp = number(&mut rest);
+        let key_len = number(&mut rest);
+        let value_len = number(&mut rest);
+        let key = bytes_of(&mut rest, key_len);
+        let value = bytes_of(&mut rest, value_len);
+        assert_eq!(rest.first(), Some(&b'|'), "kcat output out of step");
+        rest = &rest[1..];
+        let headers_text = std::str::from_utf8(field(&mut rest, b'\n')).unwrap();
+        let headers = headers_text
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(|h| {
+                let (k, v) = h.split_once('=').expect("header k=v");
+                (k.to_owned(), v.as_bytes().to_vec())
+            })
+            .collect();
+        records.push((
+            offset,
+            TestRecord {
+                key,
+                value,
+                headers,
+                timestamp,
+            },
+        ));
+    }
+    records
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn every_broker_negotiates_our_newest_versions() {
+    for addr in bootstrap().split(',') {
+        let mut conn = Conn::connect(addr).expect("connect");
+        for api in [
+            ApiKey::API_VERSIONS,
+            ApiKey::METADATA,
+            ApiKey::PRODUCE,
+            ApiKey::INIT_PRODUCER_ID,
+            ApiKey::CREATE_TOPICS,
+        ] {
+            let broker = conn
+                .api_versions
+                .find(api)
+                .expect("broker lists the API")
+                .range();
+            let ours = kafka_sansio::protocol::versions::CLIENT_APIS
+                .iter()
+                .find(|(k, _)| *k == api)
+                .unwrap()
+                .1;
+            assert_eq!(
+                conn.versions.get(api),
+                Some(ours.max.min(broker.max)),
+                "{api}"
+            );
+        }
+        // Every ApiVersions version we speak is understood, old and new.
+        for v in ApiVersionsRequest::VERSIONS.min..=ApiVersionsRequest::VERSIONS.max {
+            let request = ApiVersionsRequest {
+                client_software_name: "kafka-sansio".into(),
+                client_software_version: "0.1.0".into(),
+                ..ApiVersionsRequest::default()
+            };
+            let answer = conn.call_at(v, &request).expect("ApiVersions");
+            assert_eq!(answer.error_code, ErrorCode::NONE, "v{v}");
+            assert!(answer.find(ApiKey::PRODUCE).is_some(), "v{v}");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn metadata_in_every_version_maps_the_cluster() {
+    let mut conn = connect_any();
+    let topic = unique("meta");
+    create_topic(&mut conn, &topic, 3, 3, &[]);
+    wait_for_leaders(&mut conn, &topic, 3);
+    let broker_range = conn.api_versions.find(ApiKey::METADATA).unwrap().range();
+    let low = MetadataRequest::VERSIONS.min.max(broker_range.min);
+    let high = MetadataRequest::VERSIONS.max.min(broker_range.max);
+    assert!(high >= 12, "a Kafka 4.4 broker speaks Metadata v12+");
+    for v in low..=high {
+        let mut request = MetadataRequest::for_topics([topic.as_str()]);
+        if v < 4 {
+            request.allow_auto_topic_creation = true;
+        }
+        let map = conn.call_at(v, &request).expect("Metadata");
+        let mut ports: Vec<i32> = map.brokers.iter().map(|b| b.port).collect();
+        ports.sort();
+        assert_eq!(ports, [19092, 29092, 39092], "v{v}");
+        let t = map
+            .topic(&topic)
+            .unwrap_or_else(|| panic!("v{v}: topic missing"));
+        assert_eq!(t.error_code, ErrorCode::NONE, "v{v}");
+        assert_eq!(t.partitions.len(), 3, "v{v}");
+        for p in &t.partitions {
+            assert!(
+                map.broker(p.leader_id).is_some(),
+                "v{v}: leader {}",
+                p.leader_id
+            );
+            assert_eq!(p.replica_nodes.len(), 3, "v{v}");
+        }
+        assert_eq!(!t.topic_id.is_zero(), v >= 10, "v{v}: topic id");
+        assert_eq!(map.cluster_id.is_some(), v >= 2, "v{v}: cluster id");
+    }
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn metadata_for_a_missing_topic_says_unknown_topic() {
+    let mut conn = connect_any();
+    let topic = unique("missing");
+    let map = conn
+        .call(&MetadataRequest::for_topics([topic.as_str()]))
+        .expect("Metadata");
+    let t = map.topic(&topic).expect("the broker answers for the topic");
+    assert_eq!(t.error_code, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+    assert!(t.partitions.is_empty());
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn every_codec_is_accepted_and_read_back_byte_for_byte() {
+    let mut conn = connect_any();
+    let id = init_producer_id(&mut conn);
+
+    let codecs = [
+        ("none", Compression::None),
+        ("gzip", Compression::Gzip { level: None }),
+        ("gzip1", Compression::Gzip { level: Some(1) }),
+        ("snappy", Compression::Snappy),
+        ("lz4", Compression::Lz4),
+        ("zstd", Compression::Zstd { level: None }),
+        ("zstd19", Compression::Zstd { level: Some(19) }),
+    ];
+    for (name, compression) in codecs {
+        let topic = unique(&format!("codec-{name}"));
+        create_topic(&mut conn, &topic, 2, 3, &[("min.insync.replicas", "2")]);
+        let map = wait_for_leaders(&mut conn, &topic, 2);
+        let t = map.topic(&topic).unwrap();
+        let mut expected: BTreeMap<i32, Vec<TestRecord>> = BTreeMap::new();
+        for p in &t.partitions {
+            let mut leader = connect_to_node(&map, p.leader_id);
+            let version = leader.version::<ProduceRequest>();
+            let mut sequence = 0;
+            // Two batches per partition: the second continues the sequence.
+            for round in 0..2 {
+                let records = sample_records(&format!("{name}-{round}"), 40 + round * 7);
+                let producer =
+                    ProducerFields::idempotent(id.producer_id, id.producer_epoch, sequence);
+                let batch = build_batch(&records, compression, producer);
+                let request = produce_request(&topic, t.topic_id, p.partition_index, batch);
+                let answer = produce(&mut leader, version, &request);
+                assert_eq!(answer.error_code, ErrorCode::NONE, "{name}: {answer:?}");
+                let offset_so_far = expected.get(&p.partition_index).map_or(0, Vec::len);
+                assert_eq!(
+                    answer.base_offset, offset_so_far as i64,
+                    "{name}: base offset"
+                );
+                sequence += records.len() as i32;
+                expected
+                    .entry(p.partition_index)
+                    .or_default()
+                    .extend(records);
+            }
+        }
+        for (partition, records) in &expected {
+            let read = kcat_read(&topic, *partition);
+            assert_eq!(read.len(), records.len(), "{name} p{partition}: count");
+            for (i, ((offset, got), want)) in read.iter().zip(records).enumerate() {
+                assert_eq!(*offset, i as i64, "{name} p{partition}");
+                assert_eq!(got, want, "{name} p{partition} offset {offset}");
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn produce_in_every_version_is_accepted() {
+    let mut conn = connect_any();
+    let topic = unique("versions");
+    create_topic(&mut conn, &topic, 1, 3, &[("min.insync.replicas", "2")]);
+    let map = wait_for_leaders(&mut conn, &topic, 1);
+    let t = map.topic(&topic).unwrap();
+    let mut leader = connect_to_node(&map, t.partitions[0].leader_id);
+    let broker = leader.api_versions.find(ApiKey::PRODUCE).unwrap().range();
+    let mut expected = Vec::new();
+    for v in
+        ProduceRequest::VERSIONS.min.max(broker.min)..=ProduceRequest::VERSIONS.max.min(broker.max)
+    {
+        let records = sample_records(&format!("v{v}"), 5);
+        let batch = build_batch(&records, Compression::None, ProducerFields::default());
+        let answer = produce(
+            &mut leader,
+            v,
+            &produce_request(&topic, t.topic_id, 0, batch),
+        );
+        assert_eq!(answer.error_code, ErrorCode::NONE, "v{v}: {answer:?}");
+        assert_eq!(answer.base_offset, expected.len() as i64, "v{v}");
+        expected.extend(records);
+    }
+    assert!(expected.len() >= 5 * 11, "Produce v3..=v13 all tried");
+    let read: Vec<TestRecord> = kcat_read(&topic, 0).into_iter().map(|(_, r)| r).collect();
+    assert_eq!(read, expected);
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn a_follower_refuses_produce_and_names_the_leader() {
+    let mut conn = connect_any();
+    let topic = unique("follower");
+    create_topic(&mut conn, &topic, 1, 3, &[]);
+    let map = wait_for_leaders(&mut conn, &topic, 1);
+    let t = map.topic(&topic).unwrap();
+    let p = &t.partitions[0];
+    let follower = *p
+        .replica_nodes
+        .iter()
+        .find(|n| **n != p.leader_id)
+        .expect("RF 3 has followers");
+    let mut conn = connect_to_node(&map, follower);
+    let batch = build_batch(
+        &sample_records("f", 3),
+        Compression::None,
+        ProducerFields::default(),
+    );
+    let version = conn.version::<ProduceRequest>();
+    assert!(version >= 10, "leader hints need Produce v10+");
+    let response = conn
+        .call_at(version, &produce_request(&topic, t.topic_id, 0, batch))
+        .expect("Produce");
+    let answer = &response.responses[0].partition_responses[0];
+    assert_eq!(answer.error_code, ErrorCode::NOT_LEADER_OR_FOLLOWER);
+    // KIP-951: the refusal carries the current leader and its address.
+    assert_eq!(answer.current_leader.leader_id, p.leader_id);
+    assert_eq!(answer.current_leader.leader_epoch, p.leader_epoch);
+    let endpoint = response
+        .node_endpoints
+        .iter()
+        .find(|e| e.node_id == p.leader_id)
+        .expect("the leader's endpoint is included");
+    let leader = map.broker(p.leader_id).unwrap();
+    assert_eq!(
+        (endpoint.host.as_str(), endpoint.port),
+        (leader.host.as_str(), leader.port)
+    );
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn metadata_request_by_topic_id_finds_the_topic() {
+    let mut conn = connect_any();
+    let topic = unique("by-id");
+    create_topic(&mut conn, &topic, 1, 3, &[]);
+    let map = wait_for_leaders(&mut conn, &topic, 1);
+    let id = map.topic(&topic).unwrap().topic_id;
+    assert!(!id.is_zero());
+    let request = MetadataRequest {
+        topics: Some(vec![MetadataRequestTopic::with_id(id)]),
+        ..MetadataRequest::default()
+    };
+    let map = conn.call_at(12, &request).expect("Metadata v12");
+    let t = map.topic_by_id(id).expect("found by id");
+    assert_eq!(t.name.as_deref(), Some(topic.as_str()));
+}
