@@ -26,25 +26,14 @@
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use super::wire::{TaggedFieldsWriter, put_array, put_bool, put_string, put_unknown_tagged_fields};
+use super::wire::{
+    TaggedFieldsWriter, put_array, put_bool, put_string, put_struct_tags,
+    put_unknown_tagged_fields, refuse_unknown_tags,
+};
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
     ResponseHeader, UnknownTaggedFields, VersionRange, check_decode_version, check_encode_version,
 };
-
-/// Java refuses to write tagged fields in a version that has no
-/// tagged-field section instead of dropping them; so do we.
-fn refuse_unknown_tags(
-    unknown: &UnknownTaggedFields,
-    version: i16,
-    field: &'static str,
-) -> Result<(), EncodeError> {
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(EncodeError::FieldNotInVersion { field, version })
-    }
-}
 
 /// Request for the versions a broker speaks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -71,7 +60,8 @@ impl Request for ApiVersionsRequest {
 impl Encode for ApiVersionsRequest {
     fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError> {
         check_encode_version::<Self>(version)?;
-        if Self::is_flexible(version) {
+        let flexible = Self::is_flexible(version);
+        if flexible {
             put_string(
                 buf,
                 "client software name",
@@ -84,15 +74,14 @@ impl Encode for ApiVersionsRequest {
                 &self.client_software_version,
                 true,
             )?;
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        } else {
-            refuse_unknown_tags(
-                &self.unknown_tagged_fields,
-                version,
-                "unknown tagged fields",
-            )?;
         }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "unknown tagged fields",
+        )
     }
 }
 
@@ -141,15 +130,13 @@ impl ApiVersion {
         buf.put_i16(self.api_key);
         buf.put_i16(self.min_version);
         buf.put_i16(self.max_version);
-        if ApiVersionsResponse::is_flexible(version) {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)
-        } else {
-            refuse_unknown_tags(
-                &self.unknown_tagged_fields,
-                version,
-                "api key unknown tagged fields",
-            )
-        }
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            ApiVersionsResponse::is_flexible(version),
+            version,
+            "api key unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
@@ -157,11 +144,7 @@ impl ApiVersion {
             api_key: r.i16("api key")?,
             min_version: r.i16("api min version")?,
             max_version: r.i16("api max version")?,
-            unknown_tagged_fields: if ApiVersionsResponse::is_flexible(version) {
-                r.unknown_tagged_fields()?
-            } else {
-                UnknownTaggedFields::default()
-            },
+            unknown_tagged_fields: r.struct_tags(ApiVersionsResponse::is_flexible(version))?,
         })
     }
 }

@@ -20,52 +20,14 @@
 use bytes::{BufMut, BytesMut};
 
 use super::wire::{
-    TaggedFieldsWriter, put_array, put_bool, put_nullable_array, put_nullable_string, put_string,
-    put_unknown_tagged_fields, put_uuid,
+    TaggedFieldsWriter, put_array, put_bool, put_i32_array, put_nullable_array,
+    put_nullable_string, put_string, put_struct_tags, put_unknown_tagged_fields, put_uuid,
+    refuse_unknown_tags,
 };
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
     UnknownTaggedFields, Uuid, VersionRange, check_decode_version, check_encode_version,
 };
-
-/// Java refuses to write tagged fields in a version that has no
-/// tagged-field section instead of dropping them; so do we.
-fn refuse_unknown_tags(
-    unknown: &UnknownTaggedFields,
-    version: i16,
-    field: &'static str,
-) -> Result<(), EncodeError> {
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(EncodeError::FieldNotInVersion { field, version })
-    }
-}
-
-/// Writes the tagged-field section of a struct with no known tagged field
-/// when `version` is flexible, else refuses unknown ones.
-fn finish_plain_struct(
-    buf: &mut BytesMut,
-    unknown: &UnknownTaggedFields,
-    version: i16,
-    field: &'static str,
-) -> Result<(), EncodeError> {
-    if CreateTopicsRequest::is_flexible(version) {
-        put_unknown_tagged_fields(buf, unknown)
-    } else {
-        refuse_unknown_tags(unknown, version, field)
-    }
-}
-
-/// Reads the tagged-field section of a struct with no known tagged field,
-/// when `version` has one.
-fn read_plain_tags(r: &mut Reader, version: i16) -> Result<UnknownTaggedFields, DecodeError> {
-    if CreateTopicsRequest::is_flexible(version) {
-        r.unknown_tagged_fields()
-    } else {
-        Ok(UnknownTaggedFields::default())
-    }
-}
 
 /// Request to create topics.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,9 +116,10 @@ impl CreatableTopic {
         put_array(buf, "configs", &self.configs, flexible, |b, c| {
             c.encode(b, version)
         })?;
-        finish_plain_struct(
+        put_struct_tags(
             buf,
             &self.unknown_tagged_fields,
+            flexible,
             version,
             "topic unknown tagged fields",
         )
@@ -174,7 +137,7 @@ impl CreatableTopic {
             configs: r.array("configs", flexible, |r| {
                 CreatableTopicConfig::decode(r, version)
             })?,
-            unknown_tagged_fields: read_plain_tags(r, version)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -183,13 +146,11 @@ impl CreatableReplicaAssignment {
     fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError> {
         let flexible = CreateTopicsRequest::is_flexible(version);
         buf.put_i32(self.partition_index);
-        put_array(buf, "broker ids", &self.broker_ids, flexible, |b, id| {
-            b.put_i32(*id);
-            Ok(())
-        })?;
-        finish_plain_struct(
+        put_i32_array(buf, "broker ids", &self.broker_ids, flexible)?;
+        put_struct_tags(
             buf,
             &self.unknown_tagged_fields,
+            flexible,
             version,
             "assignment unknown tagged fields",
         )
@@ -199,8 +160,8 @@ impl CreatableReplicaAssignment {
         let flexible = CreateTopicsRequest::is_flexible(version);
         Ok(Self {
             partition_index: r.i32("assignment partition index")?,
-            broker_ids: r.array("broker ids", flexible, |r| r.i32("broker id"))?,
-            unknown_tagged_fields: read_plain_tags(r, version)?,
+            broker_ids: r.i32_array("broker ids", "broker id", flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -210,9 +171,10 @@ impl CreatableTopicConfig {
         let flexible = CreateTopicsRequest::is_flexible(version);
         put_string(buf, "config name", &self.name, flexible)?;
         put_nullable_string(buf, "config value", self.value.as_deref(), flexible)?;
-        finish_plain_struct(
+        put_struct_tags(
             buf,
             &self.unknown_tagged_fields,
+            flexible,
             version,
             "config unknown tagged fields",
         )
@@ -223,7 +185,7 @@ impl CreatableTopicConfig {
         Ok(Self {
             name: r.string("config name", flexible)?,
             value: r.nullable_string("config value", flexible)?,
-            unknown_tagged_fields: read_plain_tags(r, version)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -237,9 +199,10 @@ impl Encode for CreateTopicsRequest {
         })?;
         buf.put_i32(self.timeout_ms);
         put_bool(buf, self.validate_only);
-        finish_plain_struct(
+        put_struct_tags(
             buf,
             &self.unknown_tagged_fields,
+            flexible,
             version,
             "unknown tagged fields",
         )
@@ -254,7 +217,7 @@ impl Decode for CreateTopicsRequest {
             topics: r.array("topics", flexible, |r| CreatableTopic::decode(r, version))?,
             timeout_ms: r.i32("timeout")?,
             validate_only: r.bool("validate only")?,
-            unknown_tagged_fields: read_plain_tags(r, version)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -445,9 +408,10 @@ impl Encode for CreateTopicsResponse {
         put_array(buf, "topics", &self.topics, flexible, |b, t| {
             t.encode(b, version)
         })?;
-        finish_plain_struct(
+        put_struct_tags(
             buf,
             &self.unknown_tagged_fields,
+            flexible,
             version,
             "unknown tagged fields",
         )
@@ -463,7 +427,7 @@ impl Decode for CreateTopicsResponse {
             topics: r.array("topics", flexible, |r| {
                 CreatableTopicResult::decode(r, version)
             })?,
-            unknown_tagged_fields: read_plain_tags(r, version)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }

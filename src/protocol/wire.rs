@@ -354,6 +354,30 @@ impl Reader {
     pub fn unknown_tagged_fields(&mut self) -> Result<UnknownTaggedFields, DecodeError> {
         self.tagged_fields(|_, _| Ok(false))
     }
+
+    /// The end of a struct with no known tagged field: its tagged-field
+    /// section when `flexible`, else nothing (a classic version has no such
+    /// section) and no unknown fields. The counterpart of
+    /// [`put_struct_tags`].
+    pub fn struct_tags(&mut self, flexible: bool) -> Result<UnknownTaggedFields, DecodeError> {
+        if flexible {
+            self.unknown_tagged_fields()
+        } else {
+            Ok(UnknownTaggedFields::default())
+        }
+    }
+
+    /// A non-null array of big-endian `int32`s (broker ids, replica lists).
+    /// `element` names one entry in errors; the counterpart of
+    /// [`put_i32_array`].
+    pub fn i32_array(
+        &mut self,
+        what: &'static str,
+        element: &'static str,
+        flexible: bool,
+    ) -> Result<Vec<i32>, DecodeError> {
+        self.array(what, flexible, |r| r.i32(element))
+    }
 }
 
 /// Appends an unsigned LEB128 varint.
@@ -541,6 +565,20 @@ pub fn put_array<B: BufMut, T>(
     put_nullable_array(buf, what, Some(items), flexible, element)
 }
 
+/// Appends a non-null array of big-endian `int32`s; the counterpart of
+/// [`Reader::i32_array`].
+pub fn put_i32_array(
+    buf: &mut impl BufMut,
+    what: &'static str,
+    items: &[i32],
+    flexible: bool,
+) -> Result<(), EncodeError> {
+    put_array(buf, what, items, flexible, |b, x| {
+        b.put_i32(*x);
+        Ok(())
+    })
+}
+
 /// Builds the tagged-field section of a flexible struct: known fields are
 /// added in any order with [`TaggedFieldsWriter::field`], then
 /// [`TaggedFieldsWriter::finish`] merges them with the unknown ones, sorted
@@ -602,5 +640,46 @@ pub fn put_unknown_tagged_fields(
         Ok(())
     } else {
         TaggedFieldsWriter::new().finish(buf, unknown)
+    }
+}
+
+/// Java's rule for tagged fields in a classic (non-flexible) version: there
+/// is no tagged-field section to write them in, so unknown tagged fields set
+/// on the value are refused with [`EncodeError::FieldNotInVersion`] (naming
+/// them `what`) rather than dropped. Empty ones are fine.
+///
+/// Structs with known tagged fields call this in classic versions and
+/// build their section with [`TaggedFieldsWriter`] in flexible ones; the
+/// others end with [`put_struct_tags`].
+pub fn refuse_unknown_tags(
+    unknown: &UnknownTaggedFields,
+    version: i16,
+    what: &'static str,
+) -> Result<(), EncodeError> {
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(EncodeError::FieldNotInVersion {
+            field: what,
+            version,
+        })
+    }
+}
+
+/// The end of a struct with no known tagged field: when `flexible`, its
+/// tagged-field section (see [`put_unknown_tagged_fields`]); in a classic
+/// `version`, nothing, and unknown tagged fields are refused (see
+/// [`refuse_unknown_tags`]). The counterpart of [`Reader::struct_tags`].
+pub fn put_struct_tags(
+    buf: &mut impl BufMut,
+    unknown: &UnknownTaggedFields,
+    flexible: bool,
+    version: i16,
+    what: &'static str,
+) -> Result<(), EncodeError> {
+    if flexible {
+        put_unknown_tagged_fields(buf, unknown)
+    } else {
+        refuse_unknown_tags(unknown, version, what)
     }
 }
