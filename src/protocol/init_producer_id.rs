@@ -3,10 +3,14 @@
 //!
 //! Flexible from v2. v3 adds `ProducerId`/`ProducerEpoch` to the request so
 //! a producer can bump its epoch (KIP-360).
+//!
+//! As in Java, unknown tagged fields set on a message are refused with
+//! [`EncodeError::FieldNotInVersion`] in v0-v1, which have no tagged-field
+//! section, rather than dropped.
 
 use bytes::{BufMut, BytesMut};
 
-use super::wire::{put_nullable_string, put_unknown_tagged_fields};
+use super::wire::{put_nullable_string, put_struct_tags};
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
     UnknownTaggedFields, VersionRange, check_decode_version, check_encode_version,
@@ -69,10 +73,13 @@ impl Encode for InitProducerIdRequest {
                 version,
             });
         }
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "unknown tagged fields",
+        )
     }
 }
 
@@ -89,9 +96,7 @@ impl Decode for InitProducerIdRequest {
             req.producer_id = r.i64("producer id")?;
             req.producer_epoch = r.i16("producer epoch")?;
         }
-        if flexible {
-            req.unknown_tagged_fields = r.unknown_tagged_fields()?;
-        }
+        req.unknown_tagged_fields = r.struct_tags(flexible)?;
         Ok(req)
     }
 }
@@ -136,10 +141,13 @@ impl Encode for InitProducerIdResponse {
         buf.put_i16(self.error_code.0);
         buf.put_i64(self.producer_id);
         buf.put_i16(self.producer_epoch);
-        if Self::is_flexible(version) {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            Self::is_flexible(version),
+            version,
+            "unknown tagged fields",
+        )
     }
 }
 
@@ -151,11 +159,7 @@ impl Decode for InitProducerIdResponse {
             error_code: ErrorCode(r.i16("error code")?),
             producer_id: r.i64("producer id")?,
             producer_epoch: r.i16("producer epoch")?,
-            unknown_tagged_fields: if Self::is_flexible(version) {
-                r.unknown_tagged_fields()?
-            } else {
-                UnknownTaggedFields::default()
-            },
+            unknown_tagged_fields: r.struct_tags(Self::is_flexible(version))?,
         })
     }
 }

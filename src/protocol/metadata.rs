@@ -29,7 +29,8 @@
 //! `ClusterId`, `ControllerId`, `IsInternal`, both `TopicId`s,
 //! `LeaderEpoch`, `OfflineReplicas`, the v13 `ErrorCode`) are dropped
 //! silently in versions that lack them; the others refuse a non-default
-//! value with [`EncodeError::FieldNotInVersion`].
+//! value with [`EncodeError::FieldNotInVersion`]. So do unknown tagged
+//! fields in v0-v8, which have no tagged-field section (Java's rule).
 //!
 //! ```rust
 //! use kafka_sansio::protocol::{Decode, MetadataResponse, Reader};
@@ -80,8 +81,8 @@
 use bytes::{BufMut, BytesMut};
 
 use super::wire::{
-    put_array, put_bool, put_nullable_array, put_nullable_string, put_string,
-    put_unknown_tagged_fields, put_uuid,
+    put_array, put_bool, put_i32_array, put_nullable_array, put_nullable_string, put_string,
+    put_struct_tags, put_uuid,
 };
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
@@ -91,29 +92,6 @@ use super::{
 /// The value of an authorized-operations bitfield that was not asked for
 /// (Java's `AUTHORIZED_OPERATIONS_OMITTED`), and the schema default.
 pub const AUTHORIZED_OPERATIONS_OMITTED: i32 = i32::MIN;
-
-fn put_i32_array(
-    buf: &mut BytesMut,
-    what: &'static str,
-    items: &[i32],
-    flexible: bool,
-) -> Result<(), EncodeError> {
-    put_array(buf, what, items, flexible, |b, x| {
-        b.put_i32(*x);
-        Ok(())
-    })
-}
-
-fn tagged_fields_or_default(
-    r: &mut Reader,
-    flexible: bool,
-) -> Result<UnknownTaggedFields, DecodeError> {
-    if flexible {
-        r.unknown_tagged_fields()
-    } else {
-        Ok(UnknownTaggedFields::default())
-    }
-}
 
 /// Asks for the brokers of the cluster and the layout of some or all topics.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,10 +205,13 @@ impl MetadataRequestTopic {
             });
         }
         put_nullable_string(buf, "topic name", self.name.as_deref(), flexible)?;
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "request topic unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
@@ -248,7 +229,7 @@ impl MetadataRequestTopic {
         Ok(Self {
             topic_id,
             name,
-            unknown_tagged_fields: tagged_fields_or_default(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -300,10 +281,13 @@ impl Encode for MetadataRequest {
                 version,
             });
         }
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "unknown tagged fields",
+        )
     }
 }
 
@@ -332,7 +316,7 @@ impl Decode for MetadataRequest {
             req.include_topic_authorized_operations =
                 r.bool("include topic authorized operations")?;
         }
-        req.unknown_tagged_fields = tagged_fields_or_default(r, flexible)?;
+        req.unknown_tagged_fields = r.struct_tags(flexible)?;
         Ok(req)
     }
 }
@@ -437,10 +421,13 @@ impl MetadataResponseBroker {
         if version >= 1 {
             put_nullable_string(buf, "broker rack", self.rack.as_deref(), flexible)?;
         }
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "broker unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
@@ -458,7 +445,7 @@ impl MetadataResponseBroker {
             host,
             port,
             rack,
-            unknown_tagged_fields: tagged_fields_or_default(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -531,10 +518,13 @@ impl MetadataResponseTopic {
                 version,
             });
         }
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "topic unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
@@ -560,7 +550,7 @@ impl MetadataResponseTopic {
         if version >= 8 {
             topic.topic_authorized_operations = r.i32("topic authorized operations")?;
         }
-        topic.unknown_tagged_fields = tagged_fields_or_default(r, flexible)?;
+        topic.unknown_tagged_fields = r.struct_tags(flexible)?;
         Ok(topic)
     }
 }
@@ -621,10 +611,13 @@ impl MetadataResponsePartition {
         if version >= 5 {
             put_i32_array(buf, "offline replicas", &self.offline_replicas, flexible)?;
         }
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "partition unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16) -> Result<Self, DecodeError> {
@@ -638,13 +631,13 @@ impl MetadataResponsePartition {
         if version >= 7 {
             partition.leader_epoch = r.i32("leader epoch")?;
         }
-        partition.replica_nodes = r.array("replica nodes", flexible, |r| r.i32("replica node"))?;
-        partition.isr_nodes = r.array("isr nodes", flexible, |r| r.i32("isr node"))?;
+        partition.replica_nodes = r.i32_array("replica nodes", "replica node", flexible)?;
+        partition.isr_nodes = r.i32_array("isr nodes", "isr node", flexible)?;
         if version >= 5 {
             partition.offline_replicas =
-                r.array("offline replicas", flexible, |r| r.i32("offline replica"))?;
+                r.i32_array("offline replicas", "offline replica", flexible)?;
         }
-        partition.unknown_tagged_fields = tagged_fields_or_default(r, flexible)?;
+        partition.unknown_tagged_fields = r.struct_tags(flexible)?;
         Ok(partition)
     }
 }
@@ -685,10 +678,13 @@ impl Encode for MetadataResponse {
         if version >= 13 {
             buf.put_i16(self.error_code.0);
         }
-        if flexible {
-            put_unknown_tagged_fields(buf, &self.unknown_tagged_fields)?;
-        }
-        Ok(())
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "unknown tagged fields",
+        )
     }
 }
 
@@ -718,7 +714,7 @@ impl Decode for MetadataResponse {
         if version >= 13 {
             resp.error_code = ErrorCode(r.i16("error code")?);
         }
-        resp.unknown_tagged_fields = tagged_fields_or_default(r, flexible)?;
+        resp.unknown_tagged_fields = r.struct_tags(flexible)?;
         Ok(resp)
     }
 }

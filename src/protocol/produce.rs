@@ -31,7 +31,9 @@
 //! version pick. Encoding fails, though, when the skipped one is the only
 //! one set, since the topic would reach the broker unidentified.
 //! `LogStartOffset`, `RecordErrors` and `ErrorMessage` are ignorable too;
-//! the leader hints are not, and are refused before v10.
+//! the leader hints are not, and are refused before v10. Unknown tagged
+//! fields are refused in v3-v8, which have no tagged-field section (Java's
+//! rule).
 //!
 //! Decoding a v9 response keeps a tag 0 as an unknown tagged field, since
 //! the leader hints only take that tag from v10 (the Java client throws
@@ -43,7 +45,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use super::wire::{
     TaggedFieldsWriter, put_array, put_nullable_bytes, put_nullable_string, put_string,
-    put_unknown_tagged_fields, put_uuid,
+    put_struct_tags, put_unknown_tagged_fields, put_uuid, refuse_unknown_tags,
 };
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
@@ -98,28 +100,6 @@ fn read_topic(r: &mut Reader, version: i16, flexible: bool) -> Result<(String, U
         Ok((String::new(), r.uuid("topic id")?))
     } else {
         Ok((r.string("topic name", flexible)?, Uuid::ZERO))
-    }
-}
-
-/// Writes a nested struct's tagged-field section when the version has one.
-fn put_struct_end(
-    buf: &mut BytesMut,
-    unknown: &UnknownTaggedFields,
-    flexible: bool,
-) -> Result<(), EncodeError> {
-    if flexible {
-        put_unknown_tagged_fields(buf, unknown)
-    } else {
-        Ok(())
-    }
-}
-
-/// Reads a nested struct's tagged-field section when the version has one.
-fn read_struct_end(r: &mut Reader, flexible: bool) -> Result<UnknownTaggedFields, DecodeError> {
-    if flexible {
-        r.unknown_tagged_fields()
-    } else {
-        Ok(UnknownTaggedFields::default())
     }
 }
 
@@ -190,7 +170,13 @@ impl Encode for ProduceRequest {
         put_array(buf, "topic data", &self.topic_data, flexible, |buf, t| {
             t.encode(buf, version, flexible)
         })?;
-        put_struct_end(buf, &self.unknown_tagged_fields, flexible)
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "unknown tagged fields",
+        )
     }
 }
 
@@ -205,7 +191,7 @@ impl Decode for ProduceRequest {
             topic_data: r.array("topic data", flexible, |r| {
                 TopicProduceData::decode(r, version, flexible)
             })?,
-            unknown_tagged_fields: read_struct_end(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -218,9 +204,15 @@ impl TopicProduceData {
             "partition data",
             &self.partition_data,
             flexible,
-            |buf, p| p.encode(buf, flexible),
+            |buf, p| p.encode(buf, version, flexible),
         )?;
-        put_struct_end(buf, &self.unknown_tagged_fields, flexible)
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "topic data unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16, flexible: bool) -> Result<Self, DecodeError> {
@@ -231,23 +223,29 @@ impl TopicProduceData {
             partition_data: r.array("partition data", flexible, |r| {
                 PartitionProduceData::decode(r, flexible)
             })?,
-            unknown_tagged_fields: read_struct_end(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
 
 impl PartitionProduceData {
-    fn encode(&self, buf: &mut BytesMut, flexible: bool) -> Result<(), EncodeError> {
+    fn encode(&self, buf: &mut BytesMut, version: i16, flexible: bool) -> Result<(), EncodeError> {
         buf.put_i32(self.index);
         put_nullable_bytes(buf, "records", self.records.as_deref(), flexible)?;
-        put_struct_end(buf, &self.unknown_tagged_fields, flexible)
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "partition data unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, flexible: bool) -> Result<Self, DecodeError> {
         Ok(Self {
             index: r.i32("partition index")?,
             records: r.nullable_bytes("records", flexible)?,
-            unknown_tagged_fields: read_struct_end(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -387,18 +385,22 @@ impl Encode for ProduceResponse {
             t.encode(buf, version, flexible)
         })?;
         buf.put_i32(self.throttle_time_ms);
-        if flexible {
-            let mut tagged = TaggedFieldsWriter::new();
-            if !self.node_endpoints.is_empty() {
-                tagged.field(LEADER_HINT_TAG, |b| {
-                    put_array(b, "node endpoints", &self.node_endpoints, true, |b, n| {
-                        n.encode(b)
-                    })
-                })?;
-            }
-            tagged.finish(buf, &self.unknown_tagged_fields)?;
+        if !flexible {
+            return refuse_unknown_tags(
+                &self.unknown_tagged_fields,
+                version,
+                "unknown tagged fields",
+            );
         }
-        Ok(())
+        let mut tagged = TaggedFieldsWriter::new();
+        if !self.node_endpoints.is_empty() {
+            tagged.field(LEADER_HINT_TAG, |b| {
+                put_array(b, "node endpoints", &self.node_endpoints, true, |b, n| {
+                    n.encode(b)
+                })
+            })?;
+        }
+        tagged.finish(buf, &self.unknown_tagged_fields)
     }
 }
 
@@ -440,7 +442,13 @@ impl TopicProduceResponse {
             flexible,
             |buf, p| p.encode(buf, version, flexible),
         )?;
-        put_struct_end(buf, &self.unknown_tagged_fields, flexible)
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "topic response unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, version: i16, flexible: bool) -> Result<Self, DecodeError> {
@@ -451,7 +459,7 @@ impl TopicProduceResponse {
             partition_responses: r.array("partition responses", flexible, |r| {
                 PartitionProduceResponse::decode(r, version, flexible)
             })?,
-            unknown_tagged_fields: read_struct_end(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
@@ -478,7 +486,7 @@ impl PartitionProduceResponse {
                 "record errors",
                 &self.record_errors,
                 flexible,
-                |buf, e| e.encode(buf, flexible),
+                |buf, e| e.encode(buf, version, flexible),
             )?;
             put_nullable_string(
                 buf,
@@ -487,14 +495,18 @@ impl PartitionProduceResponse {
                 flexible,
             )?;
         }
-        if flexible {
-            let mut tagged = TaggedFieldsWriter::new();
-            if has_leader_hint {
-                tagged.field(LEADER_HINT_TAG, |b| self.current_leader.encode(b))?;
-            }
-            tagged.finish(buf, &self.unknown_tagged_fields)?;
+        if !flexible {
+            return refuse_unknown_tags(
+                &self.unknown_tagged_fields,
+                version,
+                "partition response unknown tagged fields",
+            );
         }
-        Ok(())
+        let mut tagged = TaggedFieldsWriter::new();
+        if has_leader_hint {
+            tagged.field(LEADER_HINT_TAG, |b| self.current_leader.encode(b))?;
+        }
+        tagged.finish(buf, &self.unknown_tagged_fields)
     }
 
     fn decode(r: &mut Reader, version: i16, flexible: bool) -> Result<Self, DecodeError> {
@@ -532,7 +544,7 @@ impl PartitionProduceResponse {
 }
 
 impl BatchIndexAndErrorMessage {
-    fn encode(&self, buf: &mut BytesMut, flexible: bool) -> Result<(), EncodeError> {
+    fn encode(&self, buf: &mut BytesMut, version: i16, flexible: bool) -> Result<(), EncodeError> {
         buf.put_i32(self.batch_index);
         put_nullable_string(
             buf,
@@ -540,14 +552,20 @@ impl BatchIndexAndErrorMessage {
             self.batch_index_error_message.as_deref(),
             flexible,
         )?;
-        put_struct_end(buf, &self.unknown_tagged_fields, flexible)
+        put_struct_tags(
+            buf,
+            &self.unknown_tagged_fields,
+            flexible,
+            version,
+            "record error unknown tagged fields",
+        )
     }
 
     fn decode(r: &mut Reader, flexible: bool) -> Result<Self, DecodeError> {
         Ok(Self {
             batch_index: r.i32("batch index")?,
             batch_index_error_message: r.nullable_string("batch index error message", flexible)?,
-            unknown_tagged_fields: read_struct_end(r, flexible)?,
+            unknown_tagged_fields: r.struct_tags(flexible)?,
         })
     }
 }
