@@ -9,6 +9,13 @@ use crate::protocol::metadata::{MetadataRequest, MetadataResponse};
 use crate::protocol::{
     ApiMessage, FrameReader, InitProducerIdRequest, InitProducerIdResponse, Reader,
 };
+use crate::protocol::{
+    ApiVersionsRequest, ApiVersionsResponse, CreateTopicsRequest, CreateTopicsResponse,
+    ProduceRequest, ProduceResponse,
+};
+use crate::record::{
+    BatchBuilder, BatchReader, Compression, ReadOptions, RecordBatch, TimestampType,
+};
 use bytes::{Bytes, BytesMut};
 
 /// Splits the input into frames twice, once in one piece and once in
@@ -85,4 +92,107 @@ pub fn init_producer_id(data: &[u8]) {
 pub fn metadata(data: &[u8]) {
     message::<MetadataResponse>(data);
     message::<MetadataRequest>(data);
+}
+
+/// ApiVersions, both directions, and the response's v0 fallback.
+pub fn api_versions(data: &[u8]) {
+    message::<ApiVersionsResponse>(data);
+    message::<ApiVersionsRequest>(data);
+    if let Some((&pick, body)) = data.split_first() {
+        let version = i16::from(pick % 5);
+        let _ = ApiVersionsResponse::decode_with_fallback(Bytes::copy_from_slice(body), version);
+    }
+}
+
+/// Produce, both directions.
+pub fn produce(data: &[u8]) {
+    message::<ProduceResponse>(data);
+    message::<ProduceRequest>(data);
+}
+
+/// CreateTopics, both directions.
+pub fn create_topics(data: &[u8]) {
+    message::<CreateTopicsResponse>(data);
+    message::<CreateTopicsRequest>(data);
+}
+
+/// The most a fuzzed batch may decompress to.
+const FUZZ_DECOMPRESSED_CAP: usize = 1 << 20;
+
+/// Record batches as a broker (strict) and a consumer (fetch, cut-off tail
+/// allowed) read them. A batch that decodes is written again with the same
+/// codec and producer fields and must read back to the same records.
+pub fn record_batch(data: &[u8]) {
+    let bytes = Bytes::copy_from_slice(data);
+    for options in [ReadOptions::strict(), ReadOptions::fetch()] {
+        let options = options.with_max_decompressed_size(FUZZ_DECOMPRESSED_CAP);
+        for raw in BatchReader::new(bytes.clone(), options) {
+            let Ok(raw) = raw else { break };
+            if let Ok(batch) = raw.decode(FUZZ_DECOMPRESSED_CAP) {
+                rebuild_and_compare(&batch);
+            }
+        }
+    }
+}
+
+fn rebuild_and_compare(batch: &RecordBatch) {
+    let header = &batch.header;
+    let Ok(codec) = header.compression() else {
+        return;
+    };
+    // LogAppendTime and control batches are the broker's to write.
+    if header.timestamp_type() != TimestampType::CreateTime || header.is_control() {
+        return;
+    }
+    let mut builder =
+        BatchBuilder::new(Compression::from(codec)).expect("a decoded codec is enabled");
+    for r in &batch.records {
+        let headers: Vec<(&str, Option<&[u8]>)> = r
+            .headers
+            .iter()
+            .map(|h| (h.key(), h.value.as_deref()))
+            .collect();
+        if builder
+            .append(
+                r.timestamp,
+                r.key.as_deref(),
+                r.value.as_deref(),
+                headers.iter().copied(),
+            )
+            .is_err()
+        {
+            return; // e.g. a timestamp delta that does not fit: refused, not mangled
+        }
+    }
+    if builder.is_empty() {
+        return;
+    }
+    let mut out = BytesMut::new();
+    builder
+        .finish(&header.producer_fields(), &mut out)
+        .expect("records that decoded encode again");
+    let again = BatchReader::new(out.freeze(), ReadOptions::strict())
+        .next()
+        .expect("one batch")
+        .expect("a rebuilt batch reads")
+        .decode(usize::MAX)
+        .expect("a rebuilt batch decodes");
+    let strip = |b: &RecordBatch| -> Vec<_> {
+        b.records
+            .iter()
+            .map(|r| {
+                (
+                    r.timestamp,
+                    r.key.clone(),
+                    r.value.clone(),
+                    r.headers.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip(&again),
+        strip(batch),
+        "rebuilding a batch changed its records"
+    );
 }
