@@ -103,6 +103,32 @@ fn read_topic(r: &mut Reader, version: i16, flexible: bool) -> Result<(String, U
     }
 }
 
+/// Reads the tagged-field section of a response struct whose tag 0 is a
+/// KIP-951 leader hint (read by `hint`): returns the hint and the unknown
+/// fields. The hint keeps its default when absent, and always in a classic
+/// version, which has no section. Tag 0 means nothing in v9, so there it is
+/// kept as an unknown field rather than parsed.
+fn read_leader_hint_tags<T: Default>(
+    r: &mut Reader,
+    version: i16,
+    flexible: bool,
+    mut hint: impl FnMut(&mut Reader) -> Result<T, DecodeError>,
+) -> Result<(T, UnknownTaggedFields), DecodeError> {
+    let mut value = T::default();
+    if !flexible {
+        return Ok((value, UnknownTaggedFields::default()));
+    }
+    let unknown = r.tagged_fields(|tag, r| {
+        if tag == LEADER_HINT_TAG && version >= LEADER_HINTS_FROM {
+            value = hint(r)?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    })?;
+    Ok((value, unknown))
+}
+
 /// Records to append to the partitions of several topics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProduceRequest {
@@ -415,19 +441,10 @@ impl Decode for ProduceResponse {
             throttle_time_ms: r.i32("throttle time")?,
             ..Self::default()
         };
-        if flexible {
-            let mut node_endpoints = Vec::new();
-            // Tag 0 means nothing in v9, so it is kept rather than parsed.
-            resp.unknown_tagged_fields = r.tagged_fields(|tag, r| {
-                if tag == LEADER_HINT_TAG && version >= LEADER_HINTS_FROM {
-                    node_endpoints = r.array("node endpoints", true, NodeEndpoint::decode)?;
-                    Ok(true)
-                } else {
-                    Ok(false)
-                }
+        (resp.node_endpoints, resp.unknown_tagged_fields) =
+            read_leader_hint_tags(r, version, flexible, |r| {
+                r.array("node endpoints", true, NodeEndpoint::decode)
             })?;
-            resp.node_endpoints = node_endpoints;
-        }
         Ok(resp)
     }
 }
@@ -526,19 +543,8 @@ impl PartitionProduceResponse {
             })?;
             p.error_message = r.nullable_string("error message", flexible)?;
         }
-        if flexible {
-            let mut current_leader = LeaderIdAndEpoch::default();
-            // Tag 0 means nothing in v9, so it is kept rather than parsed.
-            p.unknown_tagged_fields = r.tagged_fields(|tag, r| {
-                if tag == LEADER_HINT_TAG && version >= LEADER_HINTS_FROM {
-                    current_leader = LeaderIdAndEpoch::decode(r)?;
-                    Ok(true)
-                } else {
-                    Ok(false)
-                }
-            })?;
-            p.current_leader = current_leader;
-        }
+        (p.current_leader, p.unknown_tagged_fields) =
+            read_leader_hint_tags(r, version, flexible, LeaderIdAndEpoch::decode)?;
         Ok(p)
     }
 }
