@@ -8,10 +8,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use bytes::{Bytes, BytesMut};
-use common::{check_against_oracle, ours_encoded, roundtrip, sb, st};
+use common::{
+    assert_encoding_prefixes_fail, assert_tags_refused, check_against_oracle, check_vector,
+    in_any_version, one_unknown_tag, ours_encoded, roundtrip, sb, st, tags_from_oracle,
+    tags_to_oracle, unknown_tags, unknown_tags_if, versions,
+};
 use kafka_protocol::messages as kp;
 use kafka_protocol::messages::api_versions_response as kpr;
 use kafka_sansio::protocol::api_versions::{
@@ -25,42 +27,9 @@ use proptest::prelude::*;
 
 const NAME: &str = "[a-zA-Z0-9._é-]{0,16}";
 
-/// Unknown tagged fields with tags from `first_free` up, or none when the
-/// version is not flexible.
-fn unknown_tags(flexible: bool, first_free: u32) -> BoxedStrategy<UnknownTaggedFields> {
-    if !flexible {
-        return Just(UnknownTaggedFields::default()).boxed();
-    }
-    proptest::collection::btree_map(
-        first_free..first_free + 40,
-        proptest::collection::vec(any::<u8>(), 0..6),
-        0..3,
-    )
-    .prop_map(|m| {
-        UnknownTaggedFields(
-            m.into_iter()
-                .map(|(tag, v)| (tag, Bytes::from(v)))
-                .collect(),
-        )
-    })
-    .boxed()
-}
-
-fn tags_to_oracle(u: &UnknownTaggedFields) -> BTreeMap<i32, Bytes> {
-    u.0.iter().map(|(t, b)| (*t as i32, b.clone())).collect()
-}
-
-fn tags_from_oracle(m: &BTreeMap<i32, Bytes>) -> UnknownTaggedFields {
-    UnknownTaggedFields(m.iter().map(|(t, b)| (*t as u32, b.clone())).collect())
-}
-
-fn versions() -> impl Strategy<Value = i16> {
-    ApiVersionsRequest::VERSIONS.min..=ApiVersionsRequest::VERSIONS.max
-}
-
 fn request(version: i16) -> impl Strategy<Value = ApiVersionsRequest> {
     let flexible = ApiVersionsRequest::is_flexible(version);
-    (NAME, NAME, unknown_tags(flexible, 0)).prop_map(move |(name, ver, unknown)| {
+    (NAME, NAME, unknown_tags_if(flexible, 0)).prop_map(move |(name, ver, unknown)| {
         ApiVersionsRequest {
             client_software_name: if flexible { name } else { String::new() },
             client_software_version: if flexible { ver } else { String::new() },
@@ -74,7 +43,7 @@ fn api_version(flexible: bool) -> impl Strategy<Value = ApiVersion> {
         any::<i16>(),
         any::<i16>(),
         any::<i16>(),
-        unknown_tags(flexible, 0),
+        unknown_tags_if(flexible, 0),
     )
         .prop_map(|(api_key, min_version, max_version, unknown)| ApiVersion {
             api_key,
@@ -85,7 +54,7 @@ fn api_version(flexible: bool) -> impl Strategy<Value = ApiVersion> {
 }
 
 fn supported_feature() -> impl Strategy<Value = SupportedFeatureKey> {
-    (NAME, any::<i16>(), any::<i16>(), unknown_tags(true, 0)).prop_map(
+    (NAME, any::<i16>(), any::<i16>(), unknown_tags(0)).prop_map(
         |(name, min_version, max_version, unknown)| SupportedFeatureKey {
             name,
             min_version,
@@ -96,7 +65,7 @@ fn supported_feature() -> impl Strategy<Value = SupportedFeatureKey> {
 }
 
 fn finalized_feature() -> impl Strategy<Value = FinalizedFeatureKey> {
-    (NAME, any::<i16>(), any::<i16>(), unknown_tags(true, 0)).prop_map(
+    (NAME, any::<i16>(), any::<i16>(), unknown_tags(0)).prop_map(
         |(name, max_version_level, min_version_level, unknown)| FinalizedFeatureKey {
             name,
             max_version_level,
@@ -115,7 +84,7 @@ fn response(version: i16) -> impl Strategy<Value = ApiVersionsResponse> {
         proptest::collection::vec(finalized_feature(), 0..3),
         any::<bool>(),
         // Tags 0-3 are known: unknown ones start at 4.
-        unknown_tags(flexible, 4),
+        unknown_tags_if(flexible, 4),
     );
     (
         any::<i16>(),
@@ -243,46 +212,33 @@ fn response_from_oracle(t: &kp::ApiVersionsResponse) -> ApiVersionsResponse {
     }
 }
 
-/// Every strict prefix of `msg`'s encoding must fail to decode.
-fn assert_prefixes_fail<M: ApiMessage + std::fmt::Debug>(msg: &M, version: i16) {
-    let full = ours_encoded(msg, version);
-    for len in 0..full.len() {
-        let mut r = Reader::new(full.slice(..len));
-        assert!(
-            M::decode(&mut r, version).is_err(),
-            "v{version}: a {len}-byte prefix of {} bytes decoded",
-            full.len()
-        );
-    }
-}
-
 proptest! {
     #[test]
-    fn request_round_trips((v, m) in versions().prop_flat_map(|v| (Just(v), request(v)))) {
+    fn request_round_trips((v, m) in in_any_version::<ApiVersionsRequest, _>(request)) {
         roundtrip(&m, v);
         check_against_oracle(&m, v, request_to_oracle, request_from_oracle);
     }
 
     #[test]
-    fn response_round_trips((v, m) in versions().prop_flat_map(|v| (Just(v), response(v)))) {
+    fn response_round_trips((v, m) in in_any_version::<ApiVersionsResponse, _>(response)) {
         roundtrip(&m, v);
         check_against_oracle(&m, v, response_to_oracle, response_from_oracle);
     }
 
     #[test]
-    fn truncated_responses_fail((v, m) in versions().prop_flat_map(|v| (Just(v), response(v)))) {
-        assert_prefixes_fail(&m, v);
+    fn truncated_responses_fail((v, m) in in_any_version::<ApiVersionsResponse, _>(response)) {
+        assert_encoding_prefixes_fail(&m, v);
     }
 
     #[test]
-    fn truncated_requests_fail((v, m) in versions().prop_flat_map(|v| (Just(v), request(v)))) {
-        assert_prefixes_fail(&m, v);
+    fn truncated_requests_fail((v, m) in in_any_version::<ApiVersionsRequest, _>(request)) {
+        assert_encoding_prefixes_fail(&m, v);
     }
 
     /// A v0 body (what a broker sends when it does not speak the requested
     /// version) is read by the fallback whatever version was asked for.
     #[test]
-    fn fallback_reads_any_v0_body(asked in versions(), m in response(0)) {
+    fn fallback_reads_any_v0_body(asked in versions::<ApiVersionsResponse>(), m in response(0)) {
         let (back, read_as) =
             ApiVersionsResponse::decode_with_fallback(ours_encoded(&m, 0), asked).unwrap();
         prop_assert_eq!(read_as, 0);
@@ -291,7 +247,7 @@ proptest! {
 
     /// A body in the requested version is read in that version.
     #[test]
-    fn fallback_keeps_a_good_body((v, m) in versions().prop_flat_map(|v| (Just(v), response(v)))) {
+    fn fallback_keeps_a_good_body((v, m) in in_any_version::<ApiVersionsResponse, _>(response)) {
         let (back, read_as) =
             ApiVersionsResponse::decode_with_fallback(ours_encoded(&m, v), v).unwrap();
         prop_assert_eq!(read_as, v);
@@ -346,11 +302,7 @@ const FULL_RESPONSE_V3: &[u8] = &[
 
 #[test]
 fn response_v3_bytes_by_hand() {
-    let m = full_response_v3();
-    assert_eq!(&ours_encoded(&m, 3)[..], FULL_RESPONSE_V3);
-    let mut r = Reader::new(Bytes::from_static(FULL_RESPONSE_V3));
-    assert_eq!(ApiVersionsResponse::decode(&mut r, 3).unwrap(), m);
-    assert!(r.is_empty());
+    check_vector(&full_response_v3(), 3, FULL_RESPONSE_V3);
 }
 
 #[rustfmt::skip]
@@ -484,7 +436,7 @@ fn ignorable_fields_are_dropped_before_their_version() {
 
 #[test]
 fn unknown_tagged_fields_are_refused_before_v3() {
-    let tags = UnknownTaggedFields(vec![(9, Bytes::from_static(b"z"))]);
+    let tags = one_unknown_tag(9);
     let req = ApiVersionsRequest {
         unknown_tagged_fields: tags.clone(),
         ..ApiVersionsRequest::default()
@@ -501,19 +453,9 @@ fn unknown_tagged_fields_are_refused_before_v3() {
         ..ApiVersionsResponse::default()
     };
     for v in 0..=2 {
-        let mut buf = BytesMut::new();
-        assert!(matches!(
-            req.encode(&mut buf, v),
-            Err(EncodeError::FieldNotInVersion { version, .. }) if version == v
-        ));
-        assert!(matches!(
-            resp.encode(&mut buf, v),
-            Err(EncodeError::FieldNotInVersion { version, .. }) if version == v
-        ));
-        assert!(matches!(
-            nested.encode(&mut buf, v),
-            Err(EncodeError::FieldNotInVersion { version, .. }) if version == v
-        ));
+        assert_tags_refused(&req, v);
+        assert_tags_refused(&resp, v);
+        assert_tags_refused(&nested, v);
     }
     // From v3 they are written.
     roundtrip(&req, 3);

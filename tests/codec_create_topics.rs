@@ -10,10 +10,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use bytes::{Bytes, BytesMut};
-use common::{check_against_oracle, ours_encoded, roundtrip, sb, st};
+use common::{
+    assert_encoding_prefixes_fail, assert_tags_refused, check_against_oracle, check_vector,
+    in_any_version, one_unknown_tag, ours_encoded, roundtrip, sb, st, tags_from_oracle,
+    tags_to_oracle, unknown_tags, unknown_tags_if, uuid_from_oracle, uuid_to_oracle,
+};
 use kafka_protocol::messages as kp;
 use kafka_protocol::messages::create_topics_request as kpq;
 use kafka_protocol::messages::create_topics_response as kpr;
@@ -22,45 +24,11 @@ use kafka_sansio::protocol::create_topics::{
     CreatableTopicResult, CreateTopicsRequest, CreateTopicsResponse,
 };
 use kafka_sansio::protocol::{
-    ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, UnknownTaggedFields,
-    Uuid,
+    ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Uuid,
 };
 use proptest::prelude::*;
 
 const NAME: &str = "[a-zA-Z0-9._é-]{0,16}";
-
-/// Unknown tagged fields with tags from `first_free` up, or none when the
-/// version is not flexible.
-fn unknown_tags(flexible: bool, first_free: u32) -> BoxedStrategy<UnknownTaggedFields> {
-    if !flexible {
-        return Just(UnknownTaggedFields::default()).boxed();
-    }
-    proptest::collection::btree_map(
-        first_free..first_free + 40,
-        proptest::collection::vec(any::<u8>(), 0..6),
-        0..3,
-    )
-    .prop_map(|m| {
-        UnknownTaggedFields(
-            m.into_iter()
-                .map(|(tag, v)| (tag, Bytes::from(v)))
-                .collect(),
-        )
-    })
-    .boxed()
-}
-
-fn tags_to_oracle(u: &UnknownTaggedFields) -> BTreeMap<i32, Bytes> {
-    u.0.iter().map(|(t, b)| (*t as i32, b.clone())).collect()
-}
-
-fn tags_from_oracle(m: &BTreeMap<i32, Bytes>) -> UnknownTaggedFields {
-    UnknownTaggedFields(m.iter().map(|(t, b)| (*t as u32, b.clone())).collect())
-}
-
-fn versions() -> impl Strategy<Value = i16> {
-    CreateTopicsRequest::VERSIONS.min..=CreateTopicsRequest::VERSIONS.max
-}
 
 fn flexible(version: i16) -> bool {
     CreateTopicsRequest::is_flexible(version)
@@ -71,7 +39,7 @@ fn request(version: i16) -> impl Strategy<Value = CreateTopicsRequest> {
     let assignment = (
         any::<i32>(),
         proptest::collection::vec(any::<i32>(), 0..4),
-        unknown_tags(flex, 0),
+        unknown_tags_if(flex, 0),
     )
         .prop_map(
             |(partition_index, broker_ids, u)| CreatableReplicaAssignment {
@@ -80,21 +48,20 @@ fn request(version: i16) -> impl Strategy<Value = CreateTopicsRequest> {
                 unknown_tagged_fields: u,
             },
         );
-    let config =
-        (NAME, proptest::option::of(NAME), unknown_tags(flex, 0)).prop_map(|(name, value, u)| {
-            CreatableTopicConfig {
-                name,
-                value,
-                unknown_tagged_fields: u,
-            }
-        });
+    let config = (NAME, proptest::option::of(NAME), unknown_tags_if(flex, 0)).prop_map(
+        |(name, value, u)| CreatableTopicConfig {
+            name,
+            value,
+            unknown_tagged_fields: u,
+        },
+    );
     let topic = (
         NAME,
         any::<i32>(),
         any::<i16>(),
         proptest::collection::vec(assignment, 0..3),
         proptest::collection::vec(config, 0..3),
-        unknown_tags(flex, 0),
+        unknown_tags_if(flex, 0),
     )
         .prop_map(
             |(name, num_partitions, replication_factor, assignments, configs, u)| CreatableTopic {
@@ -110,7 +77,7 @@ fn request(version: i16) -> impl Strategy<Value = CreateTopicsRequest> {
         proptest::collection::vec(topic, 0..3),
         any::<i32>(),
         any::<bool>(),
-        unknown_tags(flex, 0),
+        unknown_tags_if(flex, 0),
     )
         .prop_map(
             |(topics, timeout_ms, validate_only, u)| CreateTopicsRequest {
@@ -131,7 +98,7 @@ fn response(version: i16) -> impl Strategy<Value = CreateTopicsResponse> {
         any::<bool>(),
         any::<i8>(),
         any::<bool>(),
-        unknown_tags(true, 0),
+        unknown_tags(0),
     )
         .prop_map(|(name, value, read_only, config_source, is_sensitive, u)| {
             CreatableTopicConfigs {
@@ -156,7 +123,7 @@ fn response(version: i16) -> impl Strategy<Value = CreateTopicsResponse> {
             any::<i16>(),
             proptest::option::of(proptest::collection::vec(config, 0..3)),
             // Tag 0 is known: unknown ones start at 1.
-            unknown_tags(flex, 1),
+            unknown_tags_if(flex, 1),
         ),
     )
         .prop_map(
@@ -181,7 +148,7 @@ fn response(version: i16) -> impl Strategy<Value = CreateTopicsResponse> {
     (
         any::<i32>(),
         proptest::collection::vec(topic, 0..3),
-        unknown_tags(flex, 0),
+        unknown_tags_if(flex, 0),
     )
         .prop_map(|(throttle_time_ms, topics, u)| CreateTopicsResponse {
             throttle_time_ms,
@@ -282,7 +249,7 @@ fn response_to_oracle(m: &CreateTopicsResponse) -> kp::CreateTopicsResponse {
                 .map(|t| {
                     kpr::CreatableTopicResult::default()
                         .with_name(sb(&t.name).into())
-                        .with_topic_id(t.topic_id.0.to_vec().try_into().unwrap())
+                        .with_topic_id(uuid_to_oracle(&t.topic_id))
                         .with_error_code(t.error_code.0)
                         .with_error_message(t.error_message.as_deref().map(sb))
                         .with_topic_config_error_code(t.topic_config_error_code.0)
@@ -320,7 +287,7 @@ fn response_from_oracle(t: &kp::CreateTopicsResponse, version: i16) -> CreateTop
             .iter()
             .map(|t| CreatableTopicResult {
                 name: st(&t.name.0),
-                topic_id: Uuid(t.topic_id.into_bytes()),
+                topic_id: uuid_from_oracle(&t.topic_id),
                 error_code: ErrorCode(t.error_code),
                 error_message: t.error_message.as_ref().map(st),
                 topic_config_error_code: ErrorCode(t.topic_config_error_code),
@@ -349,40 +316,27 @@ fn response_from_oracle(t: &kp::CreateTopicsResponse, version: i16) -> CreateTop
     }
 }
 
-/// Every strict prefix of `msg`'s encoding must fail to decode.
-fn assert_prefixes_fail<M: ApiMessage + std::fmt::Debug>(msg: &M, version: i16) {
-    let full = ours_encoded(msg, version);
-    for len in 0..full.len() {
-        let mut r = Reader::new(full.slice(..len));
-        assert!(
-            M::decode(&mut r, version).is_err(),
-            "v{version}: a {len}-byte prefix of {} bytes decoded",
-            full.len()
-        );
-    }
-}
-
 proptest! {
     #[test]
-    fn request_round_trips((v, m) in versions().prop_flat_map(|v| (Just(v), request(v)))) {
+    fn request_round_trips((v, m) in in_any_version::<CreateTopicsRequest, _>(request)) {
         roundtrip(&m, v);
         check_against_oracle(&m, v, request_to_oracle, request_from_oracle);
     }
 
     #[test]
-    fn response_round_trips((v, m) in versions().prop_flat_map(|v| (Just(v), response(v)))) {
+    fn response_round_trips((v, m) in in_any_version::<CreateTopicsResponse, _>(response)) {
         roundtrip(&m, v);
         check_against_oracle(&m, v, response_to_oracle, |t| response_from_oracle(t, v));
     }
 
     #[test]
-    fn truncated_requests_fail((v, m) in versions().prop_flat_map(|v| (Just(v), request(v)))) {
-        assert_prefixes_fail(&m, v);
+    fn truncated_requests_fail((v, m) in in_any_version::<CreateTopicsRequest, _>(request)) {
+        assert_encoding_prefixes_fail(&m, v);
     }
 
     #[test]
-    fn truncated_responses_fail((v, m) in versions().prop_flat_map(|v| (Just(v), response(v)))) {
-        assert_prefixes_fail(&m, v);
+    fn truncated_responses_fail((v, m) in in_any_version::<CreateTopicsResponse, _>(response)) {
+        assert_encoding_prefixes_fail(&m, v);
     }
 }
 
@@ -457,11 +411,8 @@ fn request_bytes_by_hand() {
         assert_eq!(&ours_encoded(&m, v)[..], REQUEST_V4, "v{v}");
     }
     for v in 5..=7 {
-        assert_eq!(&ours_encoded(&m, v)[..], REQUEST_V5, "v{v}");
+        check_vector(&m, v, REQUEST_V5);
     }
-    let mut r = Reader::new(Bytes::from_static(REQUEST_V5));
-    assert_eq!(CreateTopicsRequest::decode(&mut r, 5).unwrap(), m);
-    assert!(r.is_empty());
 }
 
 fn sample_response() -> CreateTopicsResponse {
@@ -513,9 +464,7 @@ const RESPONSE_V4: &[u8] = &[
 #[test]
 fn response_bytes_by_hand() {
     let m = sample_response();
-    assert_eq!(&ours_encoded(&m, 7)[..], RESPONSE_V7);
-    let mut r = Reader::new(Bytes::from_static(RESPONSE_V7));
-    assert_eq!(CreateTopicsResponse::decode(&mut r, 7).unwrap(), m);
+    check_vector(&m, 7, RESPONSE_V7);
     // TopicId, NumPartitions, ReplicationFactor, Configs and the tagged
     // TopicConfigErrorCode are ignorable: dropped silently before v5/v7.
     assert_eq!(&ours_encoded(&m, 4)[..], RESPONSE_V4);
@@ -585,7 +534,7 @@ fn defaults_follow_the_schema() {
 
 #[test]
 fn unknown_tagged_fields_are_refused_before_v5() {
-    let tags = UnknownTaggedFields(vec![(3, Bytes::from_static(b"z"))]);
+    let tags = one_unknown_tag(3);
     let mut in_config = sample_request();
     in_config.topics[0].configs[0].unknown_tagged_fields = tags.clone();
     let mut in_assignment = sample_request();
@@ -599,18 +548,11 @@ fn unknown_tagged_fields_are_refused_before_v5() {
     let mut in_response = sample_response();
     in_response.unknown_tagged_fields = tags;
     for v in 2..=4 {
-        let mut buf = BytesMut::new();
         for m in [&in_config, &in_assignment, &in_topic, &in_request] {
-            assert!(matches!(
-                m.encode(&mut buf, v),
-                Err(EncodeError::FieldNotInVersion { version, .. }) if version == v
-            ));
+            assert_tags_refused(m, v);
         }
         for m in [&in_result, &in_response] {
-            assert!(matches!(
-                m.encode(&mut buf, v),
-                Err(EncodeError::FieldNotInVersion { version, .. }) if version == v
-            ));
+            assert_tags_refused(m, v);
         }
     }
     for v in 5..=7 {

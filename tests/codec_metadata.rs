@@ -4,16 +4,17 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use bytes::{Bytes, BytesMut};
-use common::{check_against_oracle, ours_encoded, roundtrip, sb, st};
+use common::{
+    assert_encoding_prefixes_fail, check_against_oracle, check_vector, decoded, encoded, roundtrip,
+    sb, st, tags_from_oracle, tags_to_oracle, unknown_tags_if, uuid_from_oracle, uuid_to_oracle,
+};
 use kafka_protocol::messages as kp;
 use kafka_sansio::protocol::metadata::AUTHORIZED_OPERATIONS_OMITTED;
 use kafka_sansio::protocol::{
-    ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, MetadataRequest,
-    MetadataRequestTopic, MetadataResponse, MetadataResponseBroker, MetadataResponsePartition,
-    MetadataResponseTopic, Reader, UnknownTaggedFields, Uuid,
+    ApiMessage, Decode, DecodeError, EncodeError, ErrorCode, MetadataRequest, MetadataRequestTopic,
+    MetadataResponse, MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+    Reader, UnknownTaggedFields, Uuid,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -29,19 +30,7 @@ fn flexible(version: i16) -> bool {
 
 /// Unknown tagged fields, only where the version can carry them.
 fn tagged(version: i16) -> BoxedStrategy<UnknownTaggedFields> {
-    if flexible(version) {
-        proptest::collection::btree_map(
-            0u32..300,
-            proptest::collection::vec(any::<u8>(), 0..4),
-            0..3,
-        )
-        .prop_map(|m| {
-            UnknownTaggedFields(m.into_iter().map(|(t, v)| (t, Bytes::from(v))).collect())
-        })
-        .boxed()
-    } else {
-        Just(UnknownTaggedFields::default()).boxed()
-    }
+    unknown_tags_if(flexible(version), 0)
 }
 
 fn uuid_in(present: bool) -> BoxedStrategy<Uuid> {
@@ -216,32 +205,6 @@ fn response(v: i16) -> impl Strategy<Value = MetadataResponse> {
 }
 
 // ------------------------------------------------------------ oracle bridge
-
-fn tags_to_oracle(u: &UnknownTaggedFields) -> BTreeMap<i32, Bytes> {
-    u.0.iter()
-        .map(|(t, b)| (i32::try_from(*t).expect("small tag"), b.clone()))
-        .collect()
-}
-
-fn tags_from_oracle(m: &BTreeMap<i32, Bytes>) -> UnknownTaggedFields {
-    UnknownTaggedFields(
-        m.iter()
-            .map(|(t, b)| (u32::try_from(*t).expect("non-negative tag"), b.clone()))
-            .collect(),
-    )
-}
-
-/// The oracle's `uuid::Uuid`, built without naming the `uuid` crate.
-fn uuid_to_oracle<U: TryFrom<Vec<u8>>>(id: &Uuid) -> U
-where
-    U::Error: std::fmt::Debug,
-{
-    U::try_from(id.0.to_vec()).expect("16 bytes")
-}
-
-fn uuid_from_oracle(id: &impl AsRef<[u8]>) -> Uuid {
-    Uuid(id.as_ref().try_into().expect("16 bytes"))
-}
 
 fn ids_to_oracle(ids: &[i32]) -> Vec<kp::BrokerId> {
     ids.iter().map(|&i| kp::BrokerId(i)).collect()
@@ -434,19 +397,8 @@ fn response_agrees_with_oracle_in_every_version() {
 
 #[test]
 fn truncated_encodings_are_errors_in_every_version() {
-    fn every_prefix_fails<M: ApiMessage + std::fmt::Debug>(m: &M, v: i16) {
-        let full = ours_encoded(m, v);
-        for len in 0..full.len() {
-            let mut r = Reader::new(full.slice(..len));
-            assert!(
-                M::decode(&mut r, v).is_err(),
-                "v{v}: a {len}-byte prefix of {} bytes decoded",
-                full.len()
-            );
-        }
-    }
-    for_every_version(8, request, every_prefix_fails);
-    for_every_version(8, response, every_prefix_fails);
+    for_every_version(8, request, assert_encoding_prefixes_fail);
+    for_every_version(8, response, assert_encoding_prefixes_fail);
 }
 
 proptest! {
@@ -460,24 +412,6 @@ proptest! {
 }
 
 // ------------------------------------------------------------ byte vectors
-
-fn encoded<M: Encode>(m: &M, v: i16) -> Result<Bytes, EncodeError> {
-    let mut buf = BytesMut::new();
-    m.encode(&mut buf, v).map(|()| buf.freeze())
-}
-
-fn decoded<M: Decode>(bytes: &[u8], v: i16) -> Result<M, DecodeError> {
-    let mut r = Reader::new(bytes.to_vec());
-    let m = M::decode(&mut r, v)?;
-    assert_eq!(r.remaining(), 0, "v{v}: bytes left after decode");
-    Ok(m)
-}
-
-/// Checks both directions against bytes written out by hand.
-fn check_vector<M: Encode + Decode + PartialEq + std::fmt::Debug>(m: &M, v: i16, bytes: &[u8]) {
-    assert_eq!(encoded(m, v).unwrap().as_ref(), bytes, "v{v}: encoding");
-    assert_eq!(&decoded::<M>(bytes, v).unwrap(), m, "v{v}: decoding");
-}
 
 const UUID_7: Uuid = Uuid([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]);
 const UUID_9: Uuid = Uuid([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]);

@@ -7,10 +7,13 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::collections::BTreeMap;
 
 use bytes::{Bytes, BytesMut};
-use common::{check_against_oracle, oracle_decoded, roundtrip, sb, st};
+use common::{
+    assert_prefixes_fail, check_against_oracle, check_vector, decoded, encoded, oracle_decoded,
+    roundtrip, sb, st, tags_from_oracle, tags_if, tags_to_oracle, unknown_tags, uuid_from_oracle,
+    uuid_to_oracle, versions,
+};
 use kafka_protocol::messages as kp;
 use kafka_protocol::messages::produce_request as kpq;
 use kafka_protocol::messages::produce_response as kps;
@@ -75,17 +78,7 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 // set at random; `*_for(version)` then resets what `version` cannot carry to
 // its default, so each proptest case is checked in all eleven versions.
 
-const VERSIONS: std::ops::RangeInclusive<i16> =
-    ProduceRequest::VERSIONS.min..=ProduceRequest::VERSIONS.max;
-
-fn tagged(first_tag: u32) -> impl Strategy<Value = UnknownTaggedFields> {
-    prop::collection::btree_map(
-        first_tag..first_tag + 16,
-        prop::collection::vec(any::<u8>(), 0..6),
-        0..3,
-    )
-    .prop_map(|m| UnknownTaggedFields(m.into_iter().map(|(t, b)| (t, Bytes::from(b))).collect()))
-}
+const VERSIONS: std::ops::RangeInclusive<i16> = versions::<ProduceRequest>();
 
 fn opt_string() -> impl Strategy<Value = Option<String>> {
     proptest::option::of("[ -~]{0,20}")
@@ -108,13 +101,13 @@ fn records() -> impl Strategy<Value = Option<Bytes>> {
 }
 
 fn partition_data() -> impl Strategy<Value = PartitionProduceData> {
-    (any::<i32>(), records(), tagged(0)).prop_map(|(index, records, unknown_tagged_fields)| {
-        PartitionProduceData {
+    (any::<i32>(), records(), unknown_tags(0)).prop_map(
+        |(index, records, unknown_tagged_fields)| PartitionProduceData {
             index,
             records,
             unknown_tagged_fields,
-        }
-    })
+        },
+    )
 }
 
 fn topic_data() -> impl Strategy<Value = TopicProduceData> {
@@ -122,7 +115,7 @@ fn topic_data() -> impl Strategy<Value = TopicProduceData> {
         topic_name(),
         topic_id(),
         prop::collection::vec(partition_data(), 0..4),
-        tagged(0),
+        unknown_tags(0),
     )
         .prop_map(
             |(name, topic_id, partition_data, unknown_tagged_fields)| TopicProduceData {
@@ -140,7 +133,7 @@ fn full_request() -> impl Strategy<Value = ProduceRequest> {
         any::<i16>(),
         any::<i32>(),
         prop::collection::vec(topic_data(), 0..4),
-        tagged(0),
+        unknown_tags(0),
     )
         .prop_map(
             |(transactional_id, acks, timeout_ms, topic_data, unknown_tagged_fields)| {
@@ -155,39 +148,38 @@ fn full_request() -> impl Strategy<Value = ProduceRequest> {
         )
 }
 
+/// The topic identity `version` carries: the name before v13, the id from
+/// v13; the other one is left at its default.
+fn identity_for(name: &str, topic_id: Uuid, version: i16) -> (String, Uuid) {
+    if version >= 13 {
+        (String::new(), topic_id)
+    } else {
+        (name.to_owned(), Uuid::ZERO)
+    }
+}
+
 fn request_for(m: &ProduceRequest, version: i16) -> ProduceRequest {
     let flexible = ProduceRequest::is_flexible(version);
-    let tags = |t: &UnknownTaggedFields| {
-        if flexible {
-            t.clone()
-        } else {
-            UnknownTaggedFields::default()
-        }
-    };
+    let tags = |t: &UnknownTaggedFields| tags_if(flexible, t);
     ProduceRequest {
         topic_data: m
             .topic_data
             .iter()
-            .map(|t| TopicProduceData {
-                name: if version >= 13 {
-                    String::new()
-                } else {
-                    t.name.clone()
-                },
-                topic_id: if version >= 13 {
-                    t.topic_id
-                } else {
-                    Uuid::ZERO
-                },
-                partition_data: t
-                    .partition_data
-                    .iter()
-                    .map(|p| PartitionProduceData {
-                        unknown_tagged_fields: tags(&p.unknown_tagged_fields),
-                        ..p.clone()
-                    })
-                    .collect(),
-                unknown_tagged_fields: tags(&t.unknown_tagged_fields),
+            .map(|t| {
+                let (name, topic_id) = identity_for(&t.name, t.topic_id, version);
+                TopicProduceData {
+                    name,
+                    topic_id,
+                    partition_data: t
+                        .partition_data
+                        .iter()
+                        .map(|p| PartitionProduceData {
+                            unknown_tagged_fields: tags(&p.unknown_tagged_fields),
+                            ..p.clone()
+                        })
+                        .collect(),
+                    unknown_tagged_fields: tags(&t.unknown_tagged_fields),
+                }
             })
             .collect(),
         unknown_tagged_fields: tags(&m.unknown_tagged_fields),
@@ -198,7 +190,7 @@ fn request_for(m: &ProduceRequest, version: i16) -> ProduceRequest {
 fn leader() -> impl Strategy<Value = LeaderIdAndEpoch> {
     prop_oneof![
         Just(LeaderIdAndEpoch::default()),
-        (any::<i32>(), any::<i32>(), tagged(0)).prop_map(
+        (any::<i32>(), any::<i32>(), unknown_tags(0)).prop_map(
             |(leader_id, leader_epoch, unknown_tagged_fields)| LeaderIdAndEpoch {
                 leader_id,
                 leader_epoch,
@@ -209,7 +201,7 @@ fn leader() -> impl Strategy<Value = LeaderIdAndEpoch> {
 }
 
 fn record_error() -> impl Strategy<Value = BatchIndexAndErrorMessage> {
-    (any::<i32>(), opt_string(), tagged(0)).prop_map(
+    (any::<i32>(), opt_string(), unknown_tags(0)).prop_map(
         |(batch_index, batch_index_error_message, unknown_tagged_fields)| {
             BatchIndexAndErrorMessage {
                 batch_index,
@@ -233,7 +225,7 @@ fn partition_response() -> impl Strategy<Value = PartitionProduceResponse> {
         opt_string(),
         leader(),
         // Tag 0 is CurrentLeader from v10.
-        tagged(1),
+        unknown_tags(1),
     )
         .prop_map(
             |(
@@ -261,7 +253,7 @@ fn topic_response() -> impl Strategy<Value = TopicProduceResponse> {
         topic_name(),
         topic_id(),
         prop::collection::vec(partition_response(), 0..4),
-        tagged(0),
+        unknown_tags(0),
     )
         .prop_map(
             |(name, topic_id, partition_responses, unknown_tagged_fields)| TopicProduceResponse {
@@ -279,7 +271,7 @@ fn node_endpoint() -> impl Strategy<Value = NodeEndpoint> {
         "[a-z0-9.-]{0,20}",
         any::<i32>(),
         opt_string(),
-        tagged(0),
+        unknown_tags(0),
     )
         .prop_map(
             |(node_id, host, port, rack, unknown_tagged_fields)| NodeEndpoint {
@@ -298,7 +290,7 @@ fn full_response() -> impl Strategy<Value = ProduceResponse> {
         any::<i32>(),
         prop::collection::vec(node_endpoint(), 0..3),
         // Tag 0 is NodeEndpoints from v10.
-        tagged(1),
+        unknown_tags(1),
     )
         .prop_map(
             |(responses, throttle_time_ms, node_endpoints, unknown_tagged_fields)| {
@@ -314,13 +306,7 @@ fn full_response() -> impl Strategy<Value = ProduceResponse> {
 
 fn response_for(m: &ProduceResponse, version: i16) -> ProduceResponse {
     let flexible = ProduceResponse::is_flexible(version);
-    let tags = |t: &UnknownTaggedFields| {
-        if flexible {
-            t.clone()
-        } else {
-            UnknownTaggedFields::default()
-        }
-    };
+    let tags = |t: &UnknownTaggedFields| tags_if(flexible, t);
     let partition = |p: &PartitionProduceResponse| PartitionProduceResponse {
         log_start_offset: if version >= 5 { p.log_start_offset } else { -1 },
         record_errors: if version >= 8 {
@@ -351,19 +337,14 @@ fn response_for(m: &ProduceResponse, version: i16) -> ProduceResponse {
         responses: m
             .responses
             .iter()
-            .map(|t| TopicProduceResponse {
-                name: if version >= 13 {
-                    String::new()
-                } else {
-                    t.name.clone()
-                },
-                topic_id: if version >= 13 {
-                    t.topic_id
-                } else {
-                    Uuid::ZERO
-                },
-                partition_responses: t.partition_responses.iter().map(partition).collect(),
-                unknown_tagged_fields: tags(&t.unknown_tagged_fields),
+            .map(|t| {
+                let (name, topic_id) = identity_for(&t.name, t.topic_id, version);
+                TopicProduceResponse {
+                    name,
+                    topic_id,
+                    partition_responses: t.partition_responses.iter().map(partition).collect(),
+                    unknown_tagged_fields: tags(&t.unknown_tagged_fields),
+                }
             })
             .collect(),
         throttle_time_ms: m.throttle_time_ms,
@@ -379,24 +360,6 @@ fn response_for(m: &ProduceResponse, version: i16) -> ProduceResponse {
 // ---------------------------------------------------------------------------
 // Field-by-field bridge to the oracle.
 
-fn tags_to(t: &UnknownTaggedFields) -> BTreeMap<i32, Bytes> {
-    t.0.iter()
-        .map(|(tag, b)| (*tag as i32, b.clone()))
-        .collect()
-}
-
-fn tags_from(t: &BTreeMap<i32, Bytes>) -> UnknownTaggedFields {
-    UnknownTaggedFields(t.iter().map(|(tag, b)| (*tag as u32, b.clone())).collect())
-}
-
-/// The oracle's `uuid::Uuid`, built without naming that crate.
-fn uuid_to<U: TryFrom<Vec<u8>>>(u: &Uuid) -> U
-where
-    U::Error: std::fmt::Debug,
-{
-    U::try_from(u.0.to_vec()).expect("16 bytes make a UUID")
-}
-
 fn request_to_oracle(m: &ProduceRequest) -> kp::ProduceRequest {
     kp::ProduceRequest::default()
         .with_transactional_id(m.transactional_id.as_deref().map(|s| sb(s).into()))
@@ -408,7 +371,7 @@ fn request_to_oracle(m: &ProduceRequest) -> kp::ProduceRequest {
                 .map(|t| {
                     kpq::TopicProduceData::default()
                         .with_name(sb(&t.name).into())
-                        .with_topic_id(uuid_to(&t.topic_id))
+                        .with_topic_id(uuid_to_oracle(&t.topic_id))
                         .with_partition_data(
                             t.partition_data
                                 .iter()
@@ -416,17 +379,17 @@ fn request_to_oracle(m: &ProduceRequest) -> kp::ProduceRequest {
                                     kpq::PartitionProduceData::default()
                                         .with_index(p.index)
                                         .with_records(p.records.clone())
-                                        .with_unknown_tagged_fields(tags_to(
+                                        .with_unknown_tagged_fields(tags_to_oracle(
                                             &p.unknown_tagged_fields,
                                         ))
                                 })
                                 .collect(),
                         )
-                        .with_unknown_tagged_fields(tags_to(&t.unknown_tagged_fields))
+                        .with_unknown_tagged_fields(tags_to_oracle(&t.unknown_tagged_fields))
                 })
                 .collect(),
         )
-        .with_unknown_tagged_fields(tags_to(&m.unknown_tagged_fields))
+        .with_unknown_tagged_fields(tags_to_oracle(&m.unknown_tagged_fields))
 }
 
 fn request_from_oracle(t: &kp::ProduceRequest) -> ProduceRequest {
@@ -439,20 +402,20 @@ fn request_from_oracle(t: &kp::ProduceRequest) -> ProduceRequest {
             .iter()
             .map(|t| TopicProduceData {
                 name: st(&t.name),
-                topic_id: Uuid(*t.topic_id.as_bytes()),
+                topic_id: uuid_from_oracle(&t.topic_id),
                 partition_data: t
                     .partition_data
                     .iter()
                     .map(|p| PartitionProduceData {
                         index: p.index,
                         records: p.records.clone(),
-                        unknown_tagged_fields: tags_from(&p.unknown_tagged_fields),
+                        unknown_tagged_fields: tags_from_oracle(&p.unknown_tagged_fields),
                     })
                     .collect(),
-                unknown_tagged_fields: tags_from(&t.unknown_tagged_fields),
+                unknown_tagged_fields: tags_from_oracle(&t.unknown_tagged_fields),
             })
             .collect(),
-        unknown_tagged_fields: tags_from(&t.unknown_tagged_fields),
+        unknown_tagged_fields: tags_from_oracle(&t.unknown_tagged_fields),
     }
 }
 
@@ -472,7 +435,7 @@ fn partition_response_to_oracle(p: &PartitionProduceResponse) -> kps::PartitionP
                         .with_batch_index_error_message(
                             e.batch_index_error_message.as_deref().map(sb),
                         )
-                        .with_unknown_tagged_fields(tags_to(&e.unknown_tagged_fields))
+                        .with_unknown_tagged_fields(tags_to_oracle(&e.unknown_tagged_fields))
                 })
                 .collect(),
         )
@@ -481,9 +444,11 @@ fn partition_response_to_oracle(p: &PartitionProduceResponse) -> kps::PartitionP
             kps::LeaderIdAndEpoch::default()
                 .with_leader_id(p.current_leader.leader_id.into())
                 .with_leader_epoch(p.current_leader.leader_epoch)
-                .with_unknown_tagged_fields(tags_to(&p.current_leader.unknown_tagged_fields)),
+                .with_unknown_tagged_fields(tags_to_oracle(
+                    &p.current_leader.unknown_tagged_fields,
+                )),
         )
-        .with_unknown_tagged_fields(tags_to(&p.unknown_tagged_fields))
+        .with_unknown_tagged_fields(tags_to_oracle(&p.unknown_tagged_fields))
 }
 
 fn partition_response_from_oracle(p: &kps::PartitionProduceResponse) -> PartitionProduceResponse {
@@ -499,16 +464,16 @@ fn partition_response_from_oracle(p: &kps::PartitionProduceResponse) -> Partitio
             .map(|e| BatchIndexAndErrorMessage {
                 batch_index: e.batch_index,
                 batch_index_error_message: e.batch_index_error_message.as_ref().map(st),
-                unknown_tagged_fields: tags_from(&e.unknown_tagged_fields),
+                unknown_tagged_fields: tags_from_oracle(&e.unknown_tagged_fields),
             })
             .collect(),
         error_message: p.error_message.as_ref().map(st),
         current_leader: LeaderIdAndEpoch {
             leader_id: p.current_leader.leader_id.0,
             leader_epoch: p.current_leader.leader_epoch,
-            unknown_tagged_fields: tags_from(&p.current_leader.unknown_tagged_fields),
+            unknown_tagged_fields: tags_from_oracle(&p.current_leader.unknown_tagged_fields),
         },
-        unknown_tagged_fields: tags_from(&p.unknown_tagged_fields),
+        unknown_tagged_fields: tags_from_oracle(&p.unknown_tagged_fields),
     }
 }
 
@@ -520,14 +485,14 @@ fn response_to_oracle(m: &ProduceResponse) -> kp::ProduceResponse {
                 .map(|t| {
                     kps::TopicProduceResponse::default()
                         .with_name(sb(&t.name).into())
-                        .with_topic_id(uuid_to(&t.topic_id))
+                        .with_topic_id(uuid_to_oracle(&t.topic_id))
                         .with_partition_responses(
                             t.partition_responses
                                 .iter()
                                 .map(partition_response_to_oracle)
                                 .collect(),
                         )
-                        .with_unknown_tagged_fields(tags_to(&t.unknown_tagged_fields))
+                        .with_unknown_tagged_fields(tags_to_oracle(&t.unknown_tagged_fields))
                 })
                 .collect(),
         )
@@ -541,11 +506,11 @@ fn response_to_oracle(m: &ProduceResponse) -> kp::ProduceResponse {
                         .with_host(sb(&n.host))
                         .with_port(n.port)
                         .with_rack(n.rack.as_deref().map(sb))
-                        .with_unknown_tagged_fields(tags_to(&n.unknown_tagged_fields))
+                        .with_unknown_tagged_fields(tags_to_oracle(&n.unknown_tagged_fields))
                 })
                 .collect(),
         )
-        .with_unknown_tagged_fields(tags_to(&m.unknown_tagged_fields))
+        .with_unknown_tagged_fields(tags_to_oracle(&m.unknown_tagged_fields))
 }
 
 fn response_from_oracle(t: &kp::ProduceResponse) -> ProduceResponse {
@@ -555,13 +520,13 @@ fn response_from_oracle(t: &kp::ProduceResponse) -> ProduceResponse {
             .iter()
             .map(|t| TopicProduceResponse {
                 name: st(&t.name),
-                topic_id: Uuid(*t.topic_id.as_bytes()),
+                topic_id: uuid_from_oracle(&t.topic_id),
                 partition_responses: t
                     .partition_responses
                     .iter()
                     .map(partition_response_from_oracle)
                     .collect(),
-                unknown_tagged_fields: tags_from(&t.unknown_tagged_fields),
+                unknown_tagged_fields: tags_from_oracle(&t.unknown_tagged_fields),
             })
             .collect(),
         throttle_time_ms: t.throttle_time_ms,
@@ -573,41 +538,15 @@ fn response_from_oracle(t: &kp::ProduceResponse) -> ProduceResponse {
                 host: st(&n.host),
                 port: n.port,
                 rack: n.rack.as_ref().map(st),
-                unknown_tagged_fields: tags_from(&n.unknown_tagged_fields),
+                unknown_tagged_fields: tags_from_oracle(&n.unknown_tagged_fields),
             })
             .collect(),
-        unknown_tagged_fields: tags_from(&t.unknown_tagged_fields),
+        unknown_tagged_fields: tags_from_oracle(&t.unknown_tagged_fields),
     }
 }
 
 // ---------------------------------------------------------------------------
 // Helpers.
-
-fn encode<M: Encode>(m: &M, version: i16) -> Result<Bytes, EncodeError> {
-    let mut buf = BytesMut::new();
-    m.encode(&mut buf, version)?;
-    Ok(buf.freeze())
-}
-
-fn decode<M: Decode>(bytes: &[u8], version: i16) -> Result<M, DecodeError> {
-    let mut r = Reader::new(Bytes::copy_from_slice(bytes));
-    let m = M::decode(&mut r, version)?;
-    r.finish("test message")?;
-    Ok(m)
-}
-
-/// Every strict prefix of `bytes` must fail to decode, without panicking.
-fn assert_prefixes_fail<M: Decode + std::fmt::Debug>(bytes: &[u8], version: i16) {
-    for n in 0..bytes.len() {
-        let mut r = Reader::new(Bytes::copy_from_slice(&bytes[..n]));
-        let got = M::decode(&mut r, version);
-        assert!(
-            got.is_err(),
-            "v{version}: a {n}-byte prefix of {} bytes decoded: {got:?}",
-            bytes.len()
-        );
-    }
-}
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
@@ -644,7 +583,7 @@ proptest! {
     #[test]
     fn truncated_requests_fail(m in full_request()) {
         for v in VERSIONS {
-            let bytes = encode(&request_for(&m, v), v).unwrap();
+            let bytes = encoded(&request_for(&m, v), v).unwrap();
             assert_prefixes_fail::<ProduceRequest>(&bytes, v);
         }
     }
@@ -652,7 +591,7 @@ proptest! {
     #[test]
     fn truncated_responses_fail(m in full_response()) {
         for v in VERSIONS {
-            let bytes = encode(&response_for(&m, v), v).unwrap();
+            let bytes = encoded(&response_for(&m, v), v).unwrap();
             assert_prefixes_fail::<ProduceResponse>(&bytes, v);
         }
     }
@@ -660,8 +599,8 @@ proptest! {
     #[test]
     fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         for v in VERSIONS {
-            let _ = decode::<ProduceRequest>(&bytes, v);
-            let _ = decode::<ProduceResponse>(&bytes, v);
+            let _ = decoded::<ProduceRequest>(&bytes, v);
+            let _ = decoded::<ProduceResponse>(&bytes, v);
         }
     }
 }
@@ -669,15 +608,13 @@ proptest! {
 // ---------------------------------------------------------------------------
 // Hand-written byte vectors, derived from the schema, not from our encoder.
 
-/// Checks that `bytes` decodes to `m`, that `m` encodes to `bytes`, and that
-/// the oracle reads `bytes` the same way.
-fn check_vector<M, T>(m: &M, bytes: &[u8], version: i16, from_oracle: impl Fn(&T) -> M)
+/// [`check_vector`], and the oracle reads `bytes` the same way.
+fn check_vector_and_oracle<M, T>(m: &M, bytes: &[u8], version: i16, from_oracle: impl Fn(&T) -> M)
 where
     M: Encode + Decode + PartialEq + std::fmt::Debug,
     T: kafka_protocol::protocol::Decodable,
 {
-    assert_eq!(decode::<M>(bytes, version).unwrap(), *m, "our decode");
-    assert_eq!(&encode(m, version).unwrap()[..], bytes, "our encode");
+    check_vector(m, version, bytes);
     let theirs: T = oracle_decoded(Bytes::copy_from_slice(bytes), version);
     assert_eq!(from_oracle(&theirs), *m, "oracle decode");
 }
@@ -718,7 +655,7 @@ fn v3_request_vector() {
         }],
         ..Default::default()
     };
-    check_vector(&m, &bytes, 3, request_from_oracle);
+    check_vector_and_oracle(&m, &bytes, 3, request_from_oracle);
 }
 
 #[test]
@@ -751,7 +688,7 @@ fn v9_flexible_request_vector() {
         }],
         unknown_tagged_fields: UnknownTaggedFields(vec![(5, Bytes::from_static(&[0xde, 0xad]))]),
     };
-    check_vector(&m, &bytes, 9, request_from_oracle);
+    check_vector_and_oracle(&m, &bytes, 9, request_from_oracle);
 }
 
 const ID: [u8; 16] = [
@@ -785,7 +722,7 @@ fn v13_request_vector_names_topics_by_id() {
         }],
         ..Default::default()
     };
-    check_vector(&m, &bytes, 13, request_from_oracle);
+    check_vector_and_oracle(&m, &bytes, 13, request_from_oracle);
 }
 
 /// KIP-951: the broker names the new leader of a partition it no longer
@@ -861,7 +798,7 @@ fn v10_response_vector_with_leader_hints() {
         }],
         ..Default::default()
     };
-    check_vector(&m, &bytes, 10, response_from_oracle);
+    check_vector_and_oracle(&m, &bytes, 10, response_from_oracle);
 }
 
 #[test]
@@ -901,7 +838,7 @@ fn v8_response_vector_with_record_errors() {
         throttle_time_ms: 10,
         ..Default::default()
     };
-    check_vector(&m, &bytes, 8, response_from_oracle);
+    check_vector_and_oracle(&m, &bytes, 8, response_from_oracle);
 }
 
 // ---------------------------------------------------------------------------
@@ -923,7 +860,7 @@ fn decoded_records_share_the_frame() {
     };
     for v in VERSIONS {
         let m = request_for(&m, v);
-        let frame = encode(&m, v).unwrap();
+        let frame = encoded(&m, v).unwrap();
         let back = ProduceRequest::decode(&mut Reader::new(frame.clone()), v).unwrap();
         let records = back.topic_data[0].partition_data[0]
             .records
@@ -994,28 +931,28 @@ fn topic_given_only_by_id_is_refused_before_v13() {
     let m = one_topic_request("", Uuid(ID));
     for v in 3..13 {
         assert_eq!(
-            encode(&m, v),
+            encoded(&m, v),
             Err(EncodeError::FieldNotInVersion {
                 field: "topic id",
                 version: v
             })
         );
     }
-    assert!(encode(&m, 13).is_ok());
+    assert!(encoded(&m, 13).is_ok());
 }
 
 #[test]
 fn topic_given_only_by_name_is_refused_in_v13() {
     let m = one_topic_request("t", Uuid::ZERO);
     assert_eq!(
-        encode(&m, 13),
+        encoded(&m, 13),
         Err(EncodeError::FieldNotInVersion {
             field: "topic name",
             version: 13
         })
     );
     for v in 3..13 {
-        assert!(encode(&m, v).is_ok());
+        assert!(encoded(&m, v).is_ok());
     }
 }
 
@@ -1029,7 +966,7 @@ fn response_topic_identity_follows_the_same_rules() {
         ..Default::default()
     };
     assert_eq!(
-        encode(&by_id, 12),
+        encoded(&by_id, 12),
         Err(EncodeError::FieldNotInVersion {
             field: "topic id",
             version: 12
@@ -1043,7 +980,7 @@ fn response_topic_identity_follows_the_same_rules() {
         ..Default::default()
     };
     assert_eq!(
-        encode(&by_name, 13),
+        encoded(&by_name, 13),
         Err(EncodeError::FieldNotInVersion {
             field: "topic name",
             version: 13
@@ -1058,10 +995,10 @@ fn topic_with_name_and_id_sends_what_the_version_has() {
     let both = one_topic_request("t", Uuid(ID));
     for v in 3..13 {
         let name_only = one_topic_request("t", Uuid::ZERO);
-        assert_eq!(encode(&both, v), encode(&name_only, v), "v{v}");
+        assert_eq!(encoded(&both, v), encoded(&name_only, v), "v{v}");
     }
     let id_only = one_topic_request("", Uuid(ID));
-    assert_eq!(encode(&both, 13), encode(&id_only, 13));
+    assert_eq!(encoded(&both, 13), encoded(&id_only, 13));
 }
 
 #[test]
@@ -1093,14 +1030,14 @@ fn leader_hints_are_refused_before_v10() {
     };
     for v in 3..10 {
         assert_eq!(
-            encode(&with_leader, v),
+            encoded(&with_leader, v),
             Err(EncodeError::FieldNotInVersion {
                 field: "current leader",
                 version: v
             })
         );
         assert_eq!(
-            encode(&with_endpoints, v),
+            encoded(&with_endpoints, v),
             Err(EncodeError::FieldNotInVersion {
                 field: "node endpoints",
                 version: v
@@ -1108,8 +1045,8 @@ fn leader_hints_are_refused_before_v10() {
         );
     }
     for v in 10..=13 {
-        assert!(encode(&with_leader, v).is_ok());
-        assert!(encode(&with_endpoints, v).is_ok());
+        assert!(encoded(&with_leader, v).is_ok());
+        assert!(encoded(&with_endpoints, v).is_ok());
     }
 }
 
@@ -1128,13 +1065,13 @@ fn ignorable_response_fields_are_dropped_silently() {
         }],
         ..Default::default()
     };
-    let back: ProduceResponse = decode(&encode(&m, 4).unwrap(), 4).unwrap();
+    let back: ProduceResponse = decoded(&encoded(&m, 4).unwrap(), 4).unwrap();
     let p = &back.responses[0].partition_responses[0];
     assert_eq!(
         (p.log_start_offset, p.record_errors.len(), &p.error_message),
         (-1, 0, &None)
     );
-    let back: ProduceResponse = decode(&encode(&m, 7).unwrap(), 7).unwrap();
+    let back: ProduceResponse = decoded(&encoded(&m, 7).unwrap(), 7).unwrap();
     let p = &back.responses[0].partition_responses[0];
     assert_eq!(
         (p.log_start_offset, p.record_errors.len(), &p.error_message),
@@ -1146,20 +1083,20 @@ fn ignorable_response_fields_are_dropped_silently() {
 fn unsupported_versions_are_refused() {
     for v in [-1, 0, 1, 2, 14] {
         assert!(matches!(
-            encode(&ProduceRequest::default(), v),
+            encoded(&ProduceRequest::default(), v),
             Err(EncodeError::UnsupportedVersion { version, .. }) if version == v
         ));
         assert!(matches!(
-            encode(&ProduceResponse::default(), v),
+            encoded(&ProduceResponse::default(), v),
             Err(EncodeError::UnsupportedVersion { version, .. }) if version == v
         ));
-        let bytes = encode(&ProduceRequest::default(), 3).unwrap();
+        let bytes = encoded(&ProduceRequest::default(), 3).unwrap();
         assert!(matches!(
-            decode::<ProduceRequest>(&bytes, v),
+            decoded::<ProduceRequest>(&bytes, v),
             Err(DecodeError::UnsupportedVersion { version, .. }) if version == v
         ));
         assert!(matches!(
-            decode::<ProduceResponse>(&bytes, v),
+            decoded::<ProduceResponse>(&bytes, v),
             Err(DecodeError::UnsupportedVersion { version, .. }) if version == v
         ));
     }
@@ -1185,7 +1122,7 @@ fn tag_zero_is_unknown_in_v9() {
         &[0x00, 0x00, 0x00, 0x00],
         &[0x01, 0x00, 0x01, 0x01], // top level: tag 0, 1 byte (an empty array)
     ]);
-    let m: ProduceResponse = decode(&bytes, 9).unwrap();
+    let m: ProduceResponse = decoded(&bytes, 9).unwrap();
     let p = &m.responses[0].partition_responses[0];
     assert_eq!(p.current_leader, LeaderIdAndEpoch::default());
     assert_eq!(
@@ -1194,7 +1131,7 @@ fn tag_zero_is_unknown_in_v9() {
     );
     assert!(m.node_endpoints.is_empty());
     assert_eq!(m.unknown_tagged_fields.0.len(), 1);
-    assert_eq!(&encode(&m, 9).unwrap()[..], &bytes[..]);
+    assert_eq!(&encoded(&m, 9).unwrap()[..], &bytes[..]);
 }
 
 #[test]
@@ -1214,7 +1151,7 @@ fn leader_hint_with_wrong_size_is_refused() {
         &[0x00],
     ]);
     assert!(matches!(
-        decode::<ProduceResponse>(&bytes, 10),
+        decoded::<ProduceResponse>(&bytes, 10),
         Err(DecodeError::TagSize { tag: 0, .. })
     ));
 }
@@ -1237,7 +1174,7 @@ fn leader_hint_and_unknown_tag_zero_collide() {
         }],
         ..Default::default()
     };
-    assert_eq!(encode(&m, 10), Err(EncodeError::DuplicateTag { tag: 0 }));
+    assert_eq!(encoded(&m, 10), Err(EncodeError::DuplicateTag { tag: 0 }));
 }
 
 #[test]
@@ -1247,7 +1184,7 @@ fn decode_errors_name_the_field() {
         &[0xff, 0xff, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00],
         &[0x00, 0x00, 0x00, 0x01, 0x00, 0x01, b't', 0x00],
     ]);
-    let err = decode::<ProduceRequest>(&bytes, 3).unwrap_err();
+    let err = decoded::<ProduceRequest>(&bytes, 3).unwrap_err();
     assert!(err.to_string().contains("partition data"), "{err}");
     // A records length larger than what follows.
     let bytes = cat(&[
@@ -1256,7 +1193,7 @@ fn decode_errors_name_the_field() {
         &[0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00],
         &[0x7f, 0xff, 0xff, 0xff, 0x01],
     ]);
-    let err = decode::<ProduceRequest>(&bytes, 3).unwrap_err();
+    let err = decoded::<ProduceRequest>(&bytes, 3).unwrap_err();
     assert!(
         matches!(
             err,
