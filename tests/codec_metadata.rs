@@ -6,8 +6,9 @@ mod common;
 
 use bytes::{Bytes, BytesMut};
 use common::{
-    assert_encoding_prefixes_fail, check_against_oracle, check_vector, decoded, encoded, roundtrip,
-    sb, st, tags_from_oracle, tags_to_oracle, unknown_tags_if, uuid_from_oracle, uuid_to_oracle,
+    assert_encoding_prefixes_fail, assert_tags_refused, check_against_oracle, check_vector,
+    decoded, encoded, one_unknown_tag, roundtrip, sb, st, tags_from_oracle, tags_to_oracle,
+    unknown_tags_if, uuid_from_oracle, uuid_to_oracle,
 };
 use kafka_protocol::messages as kp;
 use kafka_sansio::protocol::metadata::AUTHORIZED_OPERATIONS_OMITTED;
@@ -849,6 +850,43 @@ fn ignorable_response_fields_are_dropped_silently() {
     // What v0 does carry survives.
     assert_eq!(back.topics[0].partitions[0].leader_id, 1);
     assert_eq!(back.brokers[0].host, "b1");
+}
+
+#[test]
+fn unknown_tagged_fields_are_refused_before_v9() {
+    let tags = one_unknown_tag(7);
+    let mut in_request = MetadataRequest::for_topics(["t"]);
+    in_request.allow_auto_topic_creation = true;
+    let mut in_request_topic = in_request.clone();
+    in_request.unknown_tagged_fields = tags.clone();
+    in_request_topic.topics.as_mut().unwrap()[0].unknown_tagged_fields = tags.clone();
+    let mut base = response_v12();
+    base.topics.truncate(1);
+    base.topics[0].topic_authorized_operations = AUTHORIZED_OPERATIONS_OMITTED;
+    base.topics[0].topic_id = Uuid::ZERO;
+    let mut in_response = base.clone();
+    in_response.unknown_tagged_fields = tags.clone();
+    let mut in_broker = base.clone();
+    in_broker.brokers[0].unknown_tagged_fields = tags.clone();
+    let mut in_topic = base.clone();
+    in_topic.topics[0].unknown_tagged_fields = tags.clone();
+    let mut in_partition = base;
+    in_partition.topics[0].partitions[0].unknown_tagged_fields = tags;
+    for v in 0..9 {
+        assert_tags_refused(&in_request, v);
+        assert_tags_refused(&in_request_topic, v);
+        for m in [&in_response, &in_broker, &in_topic, &in_partition] {
+            assert_tags_refused(m, v);
+        }
+    }
+    // From v9 they are written.
+    for v in 9..=13 {
+        roundtrip(&in_request, v);
+        roundtrip(&in_request_topic, v);
+        for m in [&in_response, &in_broker, &in_topic, &in_partition] {
+            roundtrip(m, v);
+        }
+    }
 }
 
 #[test]

@@ -10,9 +10,9 @@ use std::cell::Cell;
 
 use bytes::{Bytes, BytesMut};
 use common::{
-    assert_prefixes_fail, check_against_oracle, check_vector, decoded, encoded, oracle_decoded,
-    roundtrip, sb, st, tags_from_oracle, tags_if, tags_to_oracle, unknown_tags, uuid_from_oracle,
-    uuid_to_oracle, versions,
+    assert_prefixes_fail, assert_tags_refused, check_against_oracle, check_vector, decoded,
+    encoded, one_unknown_tag, oracle_decoded, roundtrip, sb, st, tags_from_oracle, tags_if,
+    tags_to_oracle, unknown_tags, uuid_from_oracle, uuid_to_oracle, versions,
 };
 use kafka_protocol::messages as kp;
 use kafka_protocol::messages::produce_request as kpq;
@@ -1077,6 +1077,64 @@ fn ignorable_response_fields_are_dropped_silently() {
         (p.log_start_offset, p.record_errors.len(), &p.error_message),
         (100, 0, &None)
     );
+}
+
+#[test]
+fn unknown_tagged_fields_are_refused_before_v9() {
+    let tags = one_unknown_tag(7);
+    let mut in_request = one_topic_request("t", Uuid::ZERO);
+    in_request.unknown_tagged_fields = tags.clone();
+    let mut in_topic = one_topic_request("t", Uuid::ZERO);
+    in_topic.topic_data[0].unknown_tagged_fields = tags.clone();
+    let mut in_partition = one_topic_request("t", Uuid::ZERO);
+    in_partition.topic_data[0].partition_data[0].unknown_tagged_fields = tags.clone();
+    let response = ProduceResponse {
+        responses: vec![TopicProduceResponse {
+            name: "t".into(),
+            partition_responses: vec![PartitionProduceResponse {
+                record_errors: vec![BatchIndexAndErrorMessage::default()],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut in_response = response.clone();
+    in_response.unknown_tagged_fields = tags.clone();
+    let mut in_topic_response = response.clone();
+    in_topic_response.responses[0].unknown_tagged_fields = tags.clone();
+    let mut in_partition_response = response.clone();
+    in_partition_response.responses[0].partition_responses[0].unknown_tagged_fields = tags.clone();
+    let mut in_record_error = response;
+    in_record_error.responses[0].partition_responses[0].record_errors[0].unknown_tagged_fields =
+        tags;
+    for v in 3..9 {
+        assert_tags_refused(&in_request, v);
+        assert_tags_refused(&in_topic, v);
+        assert_tags_refused(&in_partition, v);
+        for m in [&in_response, &in_topic_response, &in_partition_response] {
+            assert_tags_refused(m, v);
+        }
+    }
+    // Record errors are ignorable and dropped whole before v8, tags and all.
+    assert_tags_refused(&in_record_error, 8);
+    for v in 3..8 {
+        assert!(encoded(&in_record_error, v).is_ok(), "v{v}");
+    }
+    // From v9 they are written.
+    for v in 9..=12 {
+        roundtrip(&in_request, v);
+        roundtrip(&in_topic, v);
+        roundtrip(&in_partition, v);
+        for m in [
+            &in_response,
+            &in_topic_response,
+            &in_partition_response,
+            &in_record_error,
+        ] {
+            roundtrip(m, v);
+        }
+    }
 }
 
 #[test]
