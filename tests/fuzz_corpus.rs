@@ -14,17 +14,19 @@ use kafka_sansio::fuzzing;
 use kafka_sansio::protocol::api_versions::ApiVersion;
 use kafka_sansio::protocol::frame::encode_request;
 use kafka_sansio::protocol::{
-    ApiMessage, ApiVersionsRequest, ApiVersionsResponse, CreateTopicsRequest,
-    CreateTopicsResponse, ErrorCode, InitProducerIdRequest, InitProducerIdResponse,
-    LeaderIdAndEpoch, MetadataRequest, MetadataResponse, MetadataResponseBroker,
-    MetadataResponsePartition, MetadataResponseTopic, NodeEndpoint, PartitionProduceData,
-    PartitionProduceResponse, ProduceRequest, ProduceResponse, TopicProduceData,
-    TopicProduceResponse, Uuid,
+    ApiMessage, ApiVersionsRequest, ApiVersionsResponse, CreateTopicsRequest, CreateTopicsResponse,
+    ErrorCode, InitProducerIdRequest, InitProducerIdResponse, LeaderIdAndEpoch, MetadataRequest,
+    MetadataResponse, MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+    NodeEndpoint, PartitionProduceData, PartitionProduceResponse, ProduceRequest, ProduceResponse,
+    TopicProduceData, TopicProduceResponse, Uuid,
 };
 use kafka_sansio::record::{BatchBuilder, Compression, CompressionType, ProducerFields};
 
+/// A fuzz entry point: arbitrary bytes in, a panic on a broken property.
+type Entry = fn(&[u8]);
+
 /// Every fuzz target and the entry point it calls.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Entry)] = &[
     ("frame_reader", fuzzing::frame_reader),
     ("api_versions", fuzzing::api_versions),
     ("metadata", fuzzing::metadata),
@@ -45,7 +47,14 @@ fn every_fuzz_target_has_a_committed_corpus_that_replays_cleanly() {
     let fuzz_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets");
     let mut on_disk: Vec<String> = fs::read_dir(&fuzz_dir)
         .expect("fuzz/fuzz_targets")
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = TARGETS.iter().map(|(n, _)| (*n).to_owned()).collect();
@@ -91,8 +100,13 @@ fn batch(compression: Compression, records: usize, producer: ProducerFields) -> 
         let value = vec![b'v'; i * 7];
         let headers = [("trace", Some(&b"abc"[..])), ("empty", None)];
         let n = i % 3;
-        b.append(1_700_000_000_000 + i as i64, (i % 4 != 0).then_some(key.as_bytes()), Some(&value), headers[..n].iter().copied())
-            .unwrap();
+        b.append(
+            1_700_000_000_000 + i as i64,
+            (i % 4 != 0).then_some(key.as_bytes()),
+            Some(&value),
+            headers[..n].iter().copied(),
+        )
+        .unwrap();
     }
     let mut out = BytesMut::new();
     b.finish(&producer, &mut out).unwrap();
@@ -104,14 +118,36 @@ fn batch(compression: Compression, records: usize, producer: ProducerFields) -> 
 fn write_seed_corpora() {
     // Frames: control byte (cap and chunk size), then framed requests.
     let mut stream = BytesMut::new();
-    encode_request(&mut stream, 1, Some("seed"), 3, &ApiVersionsRequest::default()).unwrap();
-    encode_request(&mut stream, 2, None, 12, &MetadataRequest::for_topics(["orders"])).unwrap();
+    encode_request(
+        &mut stream,
+        1,
+        Some("seed"),
+        3,
+        &ApiVersionsRequest::default(),
+    )
+    .unwrap();
+    encode_request(
+        &mut stream,
+        2,
+        None,
+        12,
+        &MetadataRequest::for_topics(["orders"]),
+    )
+    .unwrap();
     for control in [0x3f_u8, 0x41, 0xff, 0x02] {
         let mut data = vec![control];
         data.extend_from_slice(&stream);
-        write("frame_reader", &format!("two-requests-{control:02x}"), &data);
+        write(
+            "frame_reader",
+            &format!("two-requests-{control:02x}"),
+            &data,
+        );
     }
-    write("frame_reader", "oversized", &[0x01, 0x7f, 0xff, 0xff, 0xff, 0]);
+    write(
+        "frame_reader",
+        "oversized",
+        &[0x01, 0x7f, 0xff, 0xff, 0xff, 0],
+    );
 
     let api_versions = ApiVersionsResponse {
         api_keys: [(0, 3, 13), (3, 0, 13), (18, 0, 4), (22, 0, 5)]
@@ -166,7 +202,11 @@ fn write_seed_corpora() {
         ..MetadataResponse::default()
     };
     seed_versions("metadata", "response", &metadata);
-    seed_versions("metadata", "request", &MetadataRequest::for_topics(["orders", "clicks"]));
+    seed_versions(
+        "metadata",
+        "request",
+        &MetadataRequest::for_topics(["orders", "clicks"]),
+    );
 
     let records = batch(Compression::None, 3, ProducerFields::idempotent(9, 0, 0));
     let produce = ProduceRequest {
@@ -231,10 +271,18 @@ fn write_seed_corpora() {
             ..InitProducerIdResponse::default()
         },
     );
-    seed_versions("init_producer_id", "request", &InitProducerIdRequest::default());
+    seed_versions(
+        "init_producer_id",
+        "request",
+        &InitProducerIdRequest::default(),
+    );
 
     seed_versions("create_topics", "request", &CreateTopicsRequest::default());
-    seed_versions("create_topics", "response", &CreateTopicsResponse::default());
+    seed_versions(
+        "create_topics",
+        "response",
+        &CreateTopicsResponse::default(),
+    );
 
     for codec in [
         CompressionType::None,
@@ -243,10 +291,22 @@ fn write_seed_corpora() {
         CompressionType::Lz4,
         CompressionType::Zstd,
     ] {
-        let one = batch(Compression::from(codec), 5, ProducerFields::idempotent(9, 1, 10));
+        let one = batch(
+            Compression::from(codec),
+            5,
+            ProducerFields::idempotent(9, 1, 10),
+        );
         write("record_batch", &format!("{}-5", codec.name()), &one);
         let mut two = one.to_vec();
-        two.extend_from_slice(&batch(Compression::from(codec), 1, ProducerFields::default()));
-        write("record_batch", &format!("{}-two-batches", codec.name()), &two);
+        two.extend_from_slice(&batch(
+            Compression::from(codec),
+            1,
+            ProducerFields::default(),
+        ));
+        write(
+            "record_batch",
+            &format!("{}-two-batches", codec.name()),
+            &two,
+        );
     }
 }
