@@ -88,22 +88,38 @@ fn create_topic(conn: &mut Conn, name: &str, partitions: i32, rf: i16, configs: 
     );
 }
 
-/// Metadata for `topic` once every partition has a leader.
-fn wait_for_leaders(conn: &mut Conn, topic: &str, partitions: i32) -> MetadataResponse {
+/// Metadata for `topic` once every broker knows it and every partition has
+/// a leader. A new topic reaches each broker's metadata cache on its own
+/// schedule; until the leader's cache has it, a produce by topic id is
+/// refused with UNKNOWN_TOPIC_ID.
+fn wait_for_leaders(topic: &str, partitions: i32) -> MetadataResponse {
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut brokers: Vec<Conn> = bootstrap()
+        .split(',')
+        .map(|addr| Conn::connect(addr).expect("connect"))
+        .collect();
     loop {
-        let map = conn
-            .call(&MetadataRequest::for_topics([topic]))
-            .expect("Metadata");
-        let ready = map.topic(topic).is_some_and(|t| {
-            t.error_code.is_ok()
-                && t.partitions.len() == partitions as usize
-                && t.partitions.iter().all(|p| p.leader_id >= 0)
+        let maps: Vec<MetadataResponse> = brokers
+            .iter_mut()
+            .map(|b| {
+                b.call(&MetadataRequest::for_topics([topic]))
+                    .expect("Metadata")
+            })
+            .collect();
+        let ready = maps.iter().all(|map| {
+            map.topic(topic).is_some_and(|t| {
+                t.error_code.is_ok()
+                    && t.partitions.len() == partitions as usize
+                    && t.partitions.iter().all(|p| p.leader_id >= 0)
+            })
         });
         if ready {
-            return map;
+            return maps.into_iter().next().expect("at least one broker");
         }
-        assert!(Instant::now() < deadline, "{topic} has no leaders: {map:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{topic} has no leaders: {maps:?}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -231,26 +247,33 @@ fn produce(conn: &mut Conn, version: i16, request: &ProduceRequest) -> Partition
 /// Reads `topic`/`partition` from the start to its end with kcat and parses
 /// each record. The format puts lengths before the raw key and value, so
 /// any bytes survive: `offset|timestamp|keylen|valuelen|<key><value>|headers\n`.
-fn kcat_read(topic: &str, partition: i32) -> Vec<(i64, TestRecord)> {
-    let out = Command::new("kcat")
-        .args([
-            "-C",
-            "-b",
-            &bootstrap(),
-            "-t",
-            topic,
-            "-p",
-            &partition.to_string(),
-        ])
-        .args(["-o", "beginning", "-e", "-q", "-f", "%o|%T|%K|%S|%k%s|%h\n"])
-        .output()
-        .expect("kcat is installed (apt-get install kcat)");
-    assert!(
-        out.status.success(),
-        "kcat failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    parse_kcat(&out.stdout)
+///
+/// kcat learns the partition's end from whichever broker it asks first, and
+/// a broker that has not yet applied the newest metadata reports an empty
+/// partition; so read again, for a bounded time, until `expected` records
+/// are there. Missing records still fail the caller's comparison.
+fn kcat_read(topic: &str, partition: i32, expected: usize) -> Vec<(i64, TestRecord)> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = Command::new("kcat")
+            .args(["-C", "-b", &bootstrap(), "-t", topic])
+            .args(["-p", &partition.to_string(), "-o", "beginning", "-e", "-q"])
+            .args(["-f", "%o|%T|%K|%S|%k%s|%h\n"])
+            .output()
+            .expect("kcat is installed (apt-get install kcat)");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "kcat failed: {stderr}");
+        let records = parse_kcat(&out.stdout);
+        if records.len() >= expected || Instant::now() >= deadline {
+            return records;
+        }
+        eprintln!(
+            "kcat read {} of {expected} records of {topic}/{partition}; reading again ({})",
+            records.len(),
+            stderr.trim()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }
 
 fn parse_kcat(mut rest: &[u8]) -> Vec<(i64, TestRecord)> {
@@ -352,7 +375,7 @@ fn metadata_in_every_version_maps_the_cluster() {
     let mut conn = connect_any();
     let topic = unique("meta");
     create_topic(&mut conn, &topic, 3, 3, &[]);
-    wait_for_leaders(&mut conn, &topic, 3);
+    wait_for_leaders(&topic, 3);
     let broker_range = conn.api_versions.find(ApiKey::METADATA).unwrap().range();
     let low = MetadataRequest::VERSIONS.min.max(broker_range.min);
     let high = MetadataRequest::VERSIONS.max.min(broker_range.max);
@@ -415,7 +438,7 @@ fn every_codec_is_accepted_and_read_back_byte_for_byte() {
     for (name, compression) in codecs {
         let topic = unique(&format!("codec-{name}"));
         create_topic(&mut conn, &topic, 2, 3, &[("min.insync.replicas", "2")]);
-        let map = wait_for_leaders(&mut conn, &topic, 2);
+        let map = wait_for_leaders(&topic, 2);
         let t = map.topic(&topic).unwrap();
         let mut expected: BTreeMap<i32, Vec<TestRecord>> = BTreeMap::new();
         for p in &t.partitions {
@@ -444,7 +467,7 @@ fn every_codec_is_accepted_and_read_back_byte_for_byte() {
             }
         }
         for (partition, records) in &expected {
-            let read = kcat_read(&topic, *partition);
+            let read = kcat_read(&topic, *partition, records.len());
             assert_eq!(read.len(), records.len(), "{name} p{partition}: count");
             for (i, ((offset, got), want)) in read.iter().zip(records).enumerate() {
                 assert_eq!(*offset, i as i64, "{name} p{partition}");
@@ -460,7 +483,7 @@ fn produce_in_every_version_is_accepted() {
     let mut conn = connect_any();
     let topic = unique("versions");
     create_topic(&mut conn, &topic, 1, 3, &[("min.insync.replicas", "2")]);
-    let map = wait_for_leaders(&mut conn, &topic, 1);
+    let map = wait_for_leaders(&topic, 1);
     let t = map.topic(&topic).unwrap();
     let mut leader = connect_to_node(&map, t.partitions[0].leader_id);
     let broker = leader.api_versions.find(ApiKey::PRODUCE).unwrap().range();
@@ -480,7 +503,10 @@ fn produce_in_every_version_is_accepted() {
         expected.extend(records);
     }
     assert!(expected.len() >= 5 * 11, "Produce v3..=v13 all tried");
-    let read: Vec<TestRecord> = kcat_read(&topic, 0).into_iter().map(|(_, r)| r).collect();
+    let read: Vec<TestRecord> = kcat_read(&topic, 0, expected.len())
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
     assert_eq!(read, expected);
 }
 
@@ -490,7 +516,7 @@ fn a_follower_refuses_produce_and_names_the_leader() {
     let mut conn = connect_any();
     let topic = unique("follower");
     create_topic(&mut conn, &topic, 1, 3, &[]);
-    let map = wait_for_leaders(&mut conn, &topic, 1);
+    let map = wait_for_leaders(&topic, 1);
     let t = map.topic(&topic).unwrap();
     let p = &t.partitions[0];
     let follower = *p
@@ -532,7 +558,7 @@ fn metadata_request_by_topic_id_finds_the_topic() {
     let mut conn = connect_any();
     let topic = unique("by-id");
     create_topic(&mut conn, &topic, 1, 3, &[]);
-    let map = wait_for_leaders(&mut conn, &topic, 1);
+    let map = wait_for_leaders(&topic, 1);
     let id = map.topic(&topic).unwrap().topic_id;
     assert!(!id.is_zero());
     let request = MetadataRequest {
