@@ -57,6 +57,9 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
+
 step "unit, property, golden, oracle and corpus tests"
 run_tests cargo test --workspace --all-features
 
