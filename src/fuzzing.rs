@@ -63,11 +63,9 @@ fn read_frames<'a>(
 /// byte. Whatever decodes must encode again, and decode to the same
 /// value: the codec may reject input but never change its meaning.
 pub fn message<M: ApiMessage + PartialEq + std::fmt::Debug>(data: &[u8]) {
-    let Some((&pick, body)) = data.split_first() else {
+    let Some((version, body)) = pick_version::<M>(data) else {
         return;
     };
-    let span = (M::VERSIONS.max - M::VERSIONS.min + 1) as u8;
-    let version = M::VERSIONS.min + i16::from(pick % span);
     let mut r = Reader::new(Bytes::copy_from_slice(body));
     let Ok(decoded) = M::decode(&mut r, version) else {
         return;
@@ -79,6 +77,13 @@ pub fn message<M: ApiMessage + PartialEq + std::fmt::Debug>(data: &[u8]) {
     let again =
         M::decode(&mut Reader::new(buf.freeze()), version).expect("a re-encoded message decodes");
     assert_eq!(again, decoded, "decode, encode, decode changed the value");
+}
+
+/// The first byte picks one of `M`'s versions; the rest is the body.
+fn pick_version<M: ApiMessage>(data: &[u8]) -> Option<(i16, &[u8])> {
+    let (&pick, body) = data.split_first()?;
+    let span = M::VERSIONS.max - M::VERSIONS.min + 1;
+    Some((M::VERSIONS.min + i16::from(pick) % span, body))
 }
 
 /// InitProducerId: the response as a producer receives it, the request as
@@ -98,8 +103,7 @@ pub fn metadata(data: &[u8]) {
 pub fn api_versions(data: &[u8]) {
     message::<ApiVersionsResponse>(data);
     message::<ApiVersionsRequest>(data);
-    if let Some((&pick, body)) = data.split_first() {
-        let version = i16::from(pick % 5);
+    if let Some((version, body)) = pick_version::<ApiVersionsResponse>(data) {
         let _ = ApiVersionsResponse::decode_with_fallback(Bytes::copy_from_slice(body), version);
     }
 }

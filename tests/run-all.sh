@@ -80,15 +80,18 @@ step "fuzz smoke: ${fuzz_seconds}s per target"
     cargo fuzz build -O
     for target in $(cargo fuzz list); do
         mkdir -p "corpus-run/$target"
-        cargo fuzz run -O "$target" "corpus-run/$target" "corpus/$target" -- \
-            -max_total_time="$fuzz_seconds" -print_final_stats=1 2>&1 |
-            grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|DONE|ERROR|panicked' |
-            sed "s/^/[$target] /" || true
-        # cargo fuzz exits non-zero on a finding; re-check its status.
-        [ -z "$(ls -A "artifacts/$target" 2>/dev/null)" ] || {
-            echo "fuzz target $target found a crash: see fuzz/artifacts/$target" >&2
+        out="../target/fuzz-$target.log"
+        # Any non-zero exit fails the suite: a crash, a leak, an OOM or a
+        # timeout (libFuzzer saves the input under artifacts/), or a target
+        # that did not start at all.
+        if ! cargo fuzz run -O "$target" "corpus-run/$target" "corpus/$target" -- \
+            -max_total_time="$fuzz_seconds" -print_final_stats=1 >"$out" 2>&1; then
+            tail -n 40 "$out" >&2
+            echo "fuzz target $target failed: see fuzz/artifacts/$target and $out" >&2
             exit 1
-        }
+        fi
+        grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|DONE' "$out" |
+            sed "s/^/[$target] /"
     done
 )
 

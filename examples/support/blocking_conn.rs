@@ -87,11 +87,6 @@ impl Conn {
         Ok(response)
     }
 
-    /// Sends `body` without waiting for an answer (Produce with acks=0).
-    pub fn send_only<R: Request>(&mut self, version: i16, body: &R) -> Result<(), Box<dyn Error>> {
-        self.write(version, body).map(|_| ())
-    }
-
     fn write<R: Request>(&mut self, version: i16, body: &R) -> Result<i32, Box<dyn Error>> {
         let id = self.next_correlation_id;
         self.next_correlation_id += 1;

@@ -224,8 +224,10 @@ impl RawBatch {
         self.bytes.slice(BATCH_HEADER_SIZE..)
     }
 
-    /// The records region decompressed (a zero-copy slice when the batch
-    /// is not compressed), capped at `max_decompressed_size` bytes.
+    /// The records region decompressed, capped at `max_decompressed_size`
+    /// bytes. An uncompressed batch gives a zero-copy slice of its own
+    /// bytes, which are already in memory, so the cap (a guard against
+    /// decompression bombs) does not apply to it.
     pub fn decompressed_records(&self, max_decompressed_size: usize) -> Result<Bytes, RecordError> {
         let codec = self.header.compression()?;
         let region = self.records_region();

@@ -485,23 +485,19 @@ cmd_start() {  # restart stopped/killed nodes on their data; several at once if 
   for n in "$@"; do log "node $n (pid $(node_pid "$n")) ready in $((SECONDS - t0))s"; done
 }
 
-cmd_pause() {
-  load_env; node_args pause "$@"
+# pause/resume: send SIG to each node named and say what it now is.
+signal_each() {  # COMMAND SIG STATE N...
+  local cmd="$1" sig="$2" state="$3"; shift 3
+  load_env; node_args "$cmd" "$@"
   local n pid
   for n in "$@"; do
-    pid="$(signal_node "$n" STOP)"
-    log "node $n (pid $pid) paused"
+    pid="$(signal_node "$n" "$sig")"
+    log "node $n (pid $pid) $state"
   done
 }
 
-cmd_resume() {
-  load_env; node_args resume "$@"
-  local n pid
-  for n in "$@"; do
-    pid="$(signal_node "$n" CONT)"
-    log "node $n (pid $pid) resumed"
-  done
-}
+cmd_pause() { signal_each pause STOP paused "$@"; }
+cmd_resume() { signal_each resume CONT resumed "$@"; }
 
 describe_topic() {  # raw TopicCommand --describe output
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" --describe --topic "$1"
