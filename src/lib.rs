@@ -10,11 +10,13 @@
 //! - [`record`]: record batches (message format v2) with CRC-32C and
 //!   compression.
 //! - [`partitioner`]: the Java client's murmur2 key partitioner.
+//! - [`producer`]: the producer state machine.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod partitioner;
+pub mod producer;
 pub mod protocol;
 pub mod record;

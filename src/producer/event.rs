@@ -1,0 +1,176 @@
+//! Typed events: what the producer did and why, for adapters to log, trace
+//! and count. The core itself never writes a log line.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::protocol::ErrorCode;
+
+use super::io::{BrokerAddress, ConnId};
+
+/// Why the cluster map is to be refreshed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefreshReason {
+    /// The producer knows nothing yet.
+    Bootstrap,
+    /// Records arrived for a topic the map does not have.
+    NewTopic(Arc<str>),
+    /// The map is older than `metadata.max.age.ms`.
+    MaxAge,
+    /// A broker answered with an error meaning the map is stale.
+    StaleMetadata {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: i32,
+        /// The error.
+        error: ErrorCode,
+    },
+    /// The connection to a partition leader failed.
+    LeaderUnreachable {
+        /// The broker.
+        broker: i32,
+    },
+    /// A partition with records waiting has no leader, or a topic is not
+    /// found yet.
+    Incomplete,
+    /// Every known broker is unreachable; the map is reset to
+    /// `bootstrap.servers` (KIP-899).
+    Rebootstrap,
+    /// The previous request for the map failed.
+    RetryFailedRefresh,
+}
+
+/// Where a leader change was learned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaderSource {
+    /// A Metadata response.
+    Metadata,
+    /// A leader hint in a Produce response (KIP-951).
+    ProduceHint,
+}
+
+/// Something that happened inside the producer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The producer decided to refresh the cluster map and will send the
+    /// Metadata request at `at`.
+    MetadataRefreshScheduled {
+        /// Why.
+        reason: RefreshReason,
+        /// When the request may go out (after backoff).
+        at: Instant,
+    },
+    /// A Metadata request was sent.
+    MetadataRequested {
+        /// The connection.
+        conn: ConnId,
+        /// The broker asked, `None` for a bootstrap server.
+        broker: Option<i32>,
+        /// The topics asked about.
+        topics: usize,
+    },
+    /// A Metadata response was applied.
+    MetadataUpdated {
+        /// Brokers in the map.
+        brokers: usize,
+        /// Topics known.
+        topics: usize,
+    },
+    /// A partition's leader changed.
+    LeaderChanged {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: i32,
+        /// The old leader.
+        from: Option<i32>,
+        /// The new leader.
+        to: Option<i32>,
+        /// The new leader epoch.
+        epoch: i32,
+        /// Where the change was learned.
+        source: LeaderSource,
+    },
+    /// The map was reset to `bootstrap.servers` because every known broker
+    /// was unreachable (KIP-899).
+    Rebootstrap,
+    /// A connection is established and its versions negotiated.
+    ConnectionReady {
+        /// The connection.
+        conn: ConnId,
+        /// The address.
+        addr: BrokerAddress,
+        /// The broker, `None` for a bootstrap server.
+        broker: Option<i32>,
+    },
+    /// A connection failed or was closed.
+    ConnectionLost {
+        /// The connection.
+        conn: ConnId,
+        /// The address.
+        addr: BrokerAddress,
+        /// The broker, `None` for a bootstrap server.
+        broker: Option<i32>,
+        /// Why.
+        reason: String,
+        /// Requests that were in flight on it.
+        in_flight: usize,
+    },
+    /// A Produce request was sent.
+    ProduceSent {
+        /// The connection.
+        conn: ConnId,
+        /// The broker.
+        broker: i32,
+        /// Batches (one per partition) in the request.
+        batches: usize,
+        /// Records in the request.
+        records: usize,
+    },
+    /// A batch failed with a retriable error and will be retried.
+    BatchRetry {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: i32,
+        /// Records in the batch.
+        records: usize,
+        /// Attempts made so far.
+        attempts: u32,
+        /// What went wrong.
+        reason: String,
+        /// How long the batch waits before the retry (zero after a
+        /// leader change, KIP-951).
+        backoff: Duration,
+    },
+    /// A batch was too large for the broker and was split in two.
+    BatchSplit {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition.
+        partition: i32,
+        /// Records in the original batch.
+        records: usize,
+    },
+    /// An idempotent producer id was obtained.
+    ProducerIdAssigned {
+        /// The id.
+        producer_id: i64,
+        /// The epoch.
+        epoch: i16,
+    },
+    /// The producer epoch was bumped to recover from a sequence problem
+    /// (KIP-360).
+    EpochBumped {
+        /// The id.
+        producer_id: i64,
+        /// The new epoch.
+        epoch: i16,
+    },
+    /// The producer failed fatally; see the error.
+    Fatal(super::report::FatalError),
+    /// `close` finished: everything is reported and every connection
+    /// closed.
+    Closed,
+}

@@ -1,0 +1,60 @@
+//! The record a caller hands to `send`.
+
+use bytes::Bytes;
+
+/// The id `send` gives an accepted record; its delivery report carries it.
+/// Ids increase by one per accepted record and are never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(pub u64);
+
+/// A record to produce.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProducerRecord {
+    /// The topic.
+    pub topic: String,
+    /// An explicit partition; wins over the key.
+    pub partition: Option<i32>,
+    /// The key; keyed records go to `murmur2(key) % partitions`.
+    pub key: Option<Bytes>,
+    /// The value (`None` is a tombstone).
+    pub value: Option<Bytes>,
+    /// Headers, in order.
+    pub headers: Vec<(String, Option<Bytes>)>,
+    /// Create time in Unix milliseconds; the producer's clock when `None`.
+    pub timestamp: Option<i64>,
+}
+
+impl ProducerRecord {
+    /// A record for `topic` with this value and no key.
+    pub fn new(topic: impl Into<String>, value: impl Into<Bytes>) -> Self {
+        ProducerRecord {
+            topic: topic.into(),
+            value: Some(value.into()),
+            ..ProducerRecord::default()
+        }
+    }
+
+    /// Sets the key.
+    pub fn key(mut self, key: impl Into<Bytes>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Sets an explicit partition.
+    pub fn partition(mut self, partition: i32) -> Self {
+        self.partition = Some(partition);
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, key: impl Into<String>, value: Option<Bytes>) -> Self {
+        self.headers.push((key.into(), value));
+        self
+    }
+
+    /// Sets the create timestamp (Unix milliseconds).
+    pub fn timestamp(mut self, unix_ms: i64) -> Self {
+        self.timestamp = Some(unix_ms);
+        self
+    }
+}
