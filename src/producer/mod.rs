@@ -11,11 +11,21 @@
 //! let wake_at = p.poll_timeout();
 //! ```
 
+mod accumulator;
+mod backoff;
+mod batch;
 mod config;
+mod connection;
+mod control;
 mod event;
 mod io;
+mod metadata;
+mod net;
 mod record;
 mod report;
+mod sender;
+mod sticky;
+mod timers;
 
 pub use config::{Acks, ConfigError, MetadataRecoveryStrategy, ProducerConfig};
 pub use event::{Event, LeaderSource, RefreshReason};
@@ -26,7 +36,15 @@ pub use report::{
     SendErrorReason,
 };
 
+use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
+
+use accumulator::{Accumulator, BATCH_OVERHEAD, PendingRecord, record_size_bound};
+use backoff::{ExponentialBackoff, Rng};
+use batch::RecordMeta;
+use connection::{Conn, Node, NodeHealth};
+use metadata::{ClusterMap, RefreshSchedule, TopicIdx};
+use sticky::Candidate;
 
 /// A snapshot of the producer's counters, from [`Producer::stats`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,68 +77,390 @@ pub struct ProducerStats {
 /// The producer state machine. See the [module docs](self).
 #[derive(Debug)]
 pub struct Producer {
-    _todo: (),
+    config: ProducerConfig,
+    rng: Rng,
+    retry_backoff: ExponentialBackoff,
+    reconnect_backoff: ExponentialBackoff,
+    /// `now` and the wall clock at `new`, to timestamp records.
+    start: Instant,
+    start_unix_ms: i64,
+    /// The latest time seen; time never goes back.
+    now: Instant,
+    map: ClusterMap,
+    refresh: RefreshSchedule,
+    metadata_in_flight: Option<ConnId>,
+    acc: Accumulator,
+    conns: BTreeMap<ConnId, Conn>,
+    node_conns: BTreeMap<Node, ConnId>,
+    health: BTreeMap<Node, NodeHealth>,
+    next_conn_id: u64,
+    /// `bootstrap.servers` indices in the (seeded) order to try them.
+    bootstrap_order: Vec<usize>,
+    pid: control::ProducerIdState,
+    outputs: VecDeque<Output>,
+    next_record_id: u64,
+    /// Batches created before this order were flushed.
+    flush_mark: u64,
+    closing: Option<Instant>,
+    closed: bool,
+    fatal: Option<FatalError>,
+    /// A needed node is in reconnect backoff until then.
+    reconnect_wake: Option<Instant>,
+    /// Per leader: when it last had data ready, and last drained it
+    /// (`partitioner.availability.timeout.ms`).
+    node_drain: BTreeMap<i32, (Instant, Instant)>,
+    /// Rotates the first partition drained per request, for fairness.
+    drain_rotation: usize,
+    counters: Counters,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counters {
+    accepted: u64,
+    delivered: u64,
+    failed: u64,
+    retries: u64,
+    produce_requests: u64,
+    metadata_requests: u64,
 }
 
 impl Producer {
     /// A producer that knows nothing yet. `unix_ms` is the wall-clock time
     /// at `now`; record timestamps are extrapolated from it, so the core
-    /// never reads a clock.
+    /// never reads a clock. Fails when the config is invalid, naming the
+    /// key.
     pub fn new(config: ProducerConfig, now: Instant, unix_ms: i64) -> Result<Self, ConfigError> {
-        let _ = (config, now, unix_ms);
-        todo!()
+        config.validate()?;
+        crate::record::BatchBuilder::new(config.compression).map_err(|e| ConfigError {
+            key: "compression.type".to_owned(),
+            reason: e.to_string(),
+        })?;
+        let mut rng = Rng::new(config.seed);
+        let mut bootstrap_order: Vec<usize> = (0..config.bootstrap_servers.len()).collect();
+        rng.shuffle(&mut bootstrap_order);
+        let retry_backoff = ExponentialBackoff::new(config.retry_backoff, config.retry_backoff_max);
+        let mut p = Producer {
+            rng,
+            retry_backoff,
+            reconnect_backoff: ExponentialBackoff::new(
+                config.reconnect_backoff,
+                config.reconnect_backoff_max,
+            ),
+            start: now,
+            start_unix_ms: unix_ms,
+            now,
+            map: ClusterMap::default(),
+            refresh: RefreshSchedule::new(retry_backoff, config.metadata_max_age),
+            metadata_in_flight: None,
+            acc: Accumulator::new(config.batch_size, config.compression),
+            conns: BTreeMap::new(),
+            node_conns: BTreeMap::new(),
+            health: BTreeMap::new(),
+            next_conn_id: 0,
+            bootstrap_order,
+            pid: control::ProducerIdState::default(),
+            outputs: VecDeque::new(),
+            next_record_id: 0,
+            flush_mark: 0,
+            closing: None,
+            closed: false,
+            fatal: None,
+            reconnect_wake: None,
+            node_drain: BTreeMap::new(),
+            drain_rotation: 0,
+            counters: Counters::default(),
+            config,
+        };
+        p.request_refresh(RefreshReason::Bootstrap);
+        p.drive();
+        Ok(p)
     }
 
     /// Accepts a record for delivery, or hands it back with the reason.
-    /// Never blocks.
+    /// Never blocks: a full buffer is a [`SendErrorReason::BufferFull`].
     pub fn send(&mut self, record: ProducerRecord, now: Instant) -> Result<RecordId, SendError> {
-        let _ = (record, now);
-        todo!()
+        self.advance(now);
+        let refuse = |reason, record| {
+            Err(SendError {
+                reason,
+                record: Box::new(record),
+            })
+        };
+        if let Some(f) = &self.fatal {
+            return refuse(SendErrorReason::Fatal(f.clone()), record);
+        }
+        if self.closing.is_some() || self.closed {
+            return refuse(SendErrorReason::Closed, record);
+        }
+        if !valid_topic_name(&record.topic) {
+            return refuse(SendErrorReason::InvalidTopic(record.topic.clone()), record);
+        }
+        let size = record_size_bound(&record);
+        if size + BATCH_OVERHEAD > self.config.max_request_size {
+            let reason = SendErrorReason::RecordTooLarge {
+                size: size + BATCH_OVERHEAD,
+                limit: self.config.max_request_size,
+                key: "max.request.size",
+            };
+            return refuse(reason, record);
+        }
+        if size > self.config.buffer_memory {
+            let reason = SendErrorReason::RecordTooLarge {
+                size,
+                limit: self.config.buffer_memory,
+                key: "buffer.memory",
+            };
+            return refuse(reason, record);
+        }
+        if self.acc.buffered_bytes + size > self.config.buffer_memory {
+            let reason = SendErrorReason::BufferFull {
+                buffered: self.acc.buffered_bytes,
+                needed: size,
+                limit: self.config.buffer_memory,
+            };
+            return refuse(reason, record);
+        }
+        let topic = self.map.add_topic(&record.topic);
+        self.acc.ensure_topic(topic);
+        let count = self.map.topics[topic].partitions.len();
+        if let (Some(p), true) = (record.partition, count > 0) {
+            if p < 0 || p as usize >= count {
+                let reason = SendErrorReason::InvalidPartition {
+                    topic: record.topic.clone(),
+                    partition: p,
+                    count: count as i32,
+                };
+                return refuse(reason, record);
+            }
+        }
+        let id = RecordId(self.next_record_id);
+        let timestamp = record.timestamp.unwrap_or_else(|| self.clock_ms(now));
+        if count == 0 {
+            self.next_record_id += 1;
+            self.counters.accepted += 1;
+            self.acc.reserve(size);
+            let first = self.acc.topics[topic].pending.is_empty();
+            self.acc.topics[topic].pending.push_back(PendingRecord {
+                id,
+                record,
+                timestamp,
+                created: now,
+                accounted: size,
+            });
+            if first {
+                let name = self.map.topics[topic].name.clone();
+                self.request_refresh(RefreshReason::NewTopic(name));
+                self.drive();
+            }
+            return Ok(id);
+        }
+        let meta = RecordMeta {
+            id,
+            timestamp,
+            accounted: size,
+        };
+        match self.place(topic, meta, &record) {
+            Ok(sealed) => {
+                self.next_record_id += 1;
+                self.counters.accepted += 1;
+                self.acc.reserve(size);
+                if sealed {
+                    self.drive();
+                }
+                Ok(id)
+            }
+            Err(e) => refuse(SendErrorReason::InvalidRecord(e.to_string()), record),
+        }
     }
 
-    /// Feeds a network event.
+    /// Partitions a record of a known topic and appends it. Returns true
+    /// when a batch was sealed.
+    fn place(
+        &mut self,
+        topic: TopicIdx,
+        meta: RecordMeta,
+        record: &ProducerRecord,
+    ) -> Result<bool, crate::record::RecordError> {
+        let count = self.map.topics[topic].partitions.len();
+        self.acc.ensure_partitions(topic, count);
+        let keyed = record
+            .key
+            .as_ref()
+            .filter(|_| !self.config.partitioner_ignore_keys);
+        let partition = match (record.partition, keyed) {
+            (Some(p), _) => p,
+            (None, Some(key)) => crate::partitioner::partition_for_key(key, count as i32),
+            (None, None) => {
+                let candidates = self.sticky_candidates(topic);
+                let adaptive = self.config.partitioner_adaptive;
+                self.acc.topics[topic]
+                    .sticky
+                    .partition(&candidates, adaptive, &mut self.rng)
+            }
+        };
+        let sealed = self.acc.append(topic, partition, meta, record, self.now)?;
+        if record.partition.is_none() && keyed.is_none() {
+            let batch_size = self.config.batch_size;
+            let t = &mut self.acc.topics[topic];
+            let full = t.partitions[partition as usize].last_batch_full();
+            t.sticky
+                .appended(partition, meta.accounted, batch_size, full);
+        }
+        Ok(sealed)
+    }
+
+    fn sticky_candidates(&self, topic: TopicIdx) -> Vec<Candidate> {
+        let timeout = self.config.partitioner_availability_timeout;
+        self.acc.topics[topic]
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let leader = self.map.leader(topic, i as i32);
+                let slow_leader = !timeout.is_zero()
+                    && leader.and_then(|l| self.node_drain.get(&l)).is_some_and(
+                        |(ready, drained)| ready.saturating_duration_since(*drained) > timeout,
+                    );
+                Candidate {
+                    partition: i as i32,
+                    available: leader.is_some(),
+                    queued: q.batches.len(),
+                    slow_leader,
+                }
+            })
+            .collect()
+    }
+
+    /// Feeds a network event. Input for a connection the producer no
+    /// longer knows is ignored.
     pub fn handle_input(&mut self, input: Input<'_>, now: Instant) {
-        let _ = (input, now);
-        todo!()
+        self.advance(now);
+        if self.closed {
+            return;
+        }
+        match input {
+            Input::Connected { conn } => self.on_connected(conn),
+            Input::ConnectFailed { conn, reason } | Input::Closed { conn, reason } => {
+                self.close_conn(conn, &reason, false)
+            }
+            Input::Received { conn, data } => self.on_received(conn, data),
+        }
+        self.drive();
     }
 
     /// Lets time pass: linger, backoffs, timeouts.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let _ = now;
-        todo!()
+        self.advance(now);
+        if !self.closed {
+            self.drive();
+        }
     }
 
     /// The next action or report, if any.
     pub fn poll_output(&mut self) -> Option<Output> {
-        todo!()
+        self.outputs.pop_front()
     }
 
-    /// When `handle_timeout` must next be called, and why.
-    pub fn poll_timeout(&self) -> Option<Timer> {
-        todo!()
-    }
-
-    /// Seals every open batch for immediate sending.
+    /// Seals every open batch for immediate sending (no waiting out
+    /// `linger.ms`).
     pub fn flush(&mut self, now: Instant) {
-        let _ = now;
-        todo!()
+        self.advance(now);
+        self.flush_mark = self.acc.next_order();
+        self.drive();
     }
 
-    /// Stops accepting records and drains; at `deadline` whatever is left
-    /// fails with [`ProduceError::Closed`] and every connection is closed.
+    /// Stops accepting records and drains what is buffered; at `deadline`
+    /// whatever is left fails with [`ProduceError::Closed`] and every
+    /// connection is closed. [`Event::Closed`] marks the end.
     pub fn close(&mut self, now: Instant, deadline: Instant) {
-        let _ = (now, deadline);
-        todo!()
+        self.advance(now);
+        if self.closing.is_none() && !self.closed {
+            self.closing = Some(deadline);
+            self.flush_mark = self.acc.next_order();
+        }
+        self.drive();
     }
 
     /// True once `close` has finished: every record reported, every
     /// connection closed.
     pub fn is_closed(&self) -> bool {
-        todo!()
+        self.closed
+    }
+
+    /// The fatal error, once the producer has failed for good.
+    pub fn fatal_error(&self) -> Option<&FatalError> {
+        self.fatal.as_ref()
     }
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> ProducerStats {
-        todo!()
+        let mut in_flight: BTreeMap<Option<i32>, usize> = BTreeMap::new();
+        for c in self.conns.values() {
+            *in_flight.entry(c.node.broker()).or_default() += c.in_flight.len();
+        }
+        ProducerStats {
+            buffered_bytes: self.acc.buffered_bytes,
+            buffered_records: self.acc.buffered_records,
+            in_flight: in_flight.into_iter().collect(),
+            connections: self.conns.len(),
+            records_accepted: self.counters.accepted,
+            records_delivered: self.counters.delivered,
+            records_failed: self.counters.failed,
+            batch_retries: self.counters.retries,
+            produce_requests: self.counters.produce_requests,
+            metadata_requests: self.counters.metadata_requests,
+            metadata_age: self
+                .map
+                .updated_at
+                .map(|t| self.now.saturating_duration_since(t)),
+        }
     }
+
+    /// Moves time forward (never back).
+    fn advance(&mut self, now: Instant) {
+        if now > self.now {
+            self.now = now;
+        }
+    }
+
+    /// The wall clock at `now`, extrapolated from the time given to `new`.
+    fn clock_ms(&self, now: Instant) -> i64 {
+        let elapsed = now.saturating_duration_since(self.start).as_millis();
+        self.start_unix_ms
+            .saturating_add(i64::try_from(elapsed).unwrap_or(i64::MAX))
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    /// Runs every decision that may be due: timeouts, expiry, metadata,
+    /// producer id, sending, closing. Called after every input.
+    fn drive(&mut self) {
+        self.reconnect_wake = None;
+        self.check_connection_timeouts();
+        self.expire();
+        if self.close_deadline_reached() {
+            return;
+        }
+        if self.fatal.is_none() {
+            self.maybe_refresh_by_age();
+            self.maybe_bump_epoch();
+            self.maybe_send_metadata();
+            self.maybe_init_producer_id();
+            self.send_ready_batches();
+        }
+        self.maybe_finish_close();
+    }
+}
+
+/// Kafka's topic name rule: 1 to 249 of `[a-zA-Z0-9._-]`, not `.` or `..`.
+fn valid_topic_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 249
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }

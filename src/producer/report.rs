@@ -136,8 +136,15 @@ pub struct FatalError {
 pub struct SendError {
     /// Why.
     pub reason: SendErrorReason,
-    /// The record, returned to the caller.
-    pub record: ProducerRecord,
+    /// The record, returned to the caller (boxed to keep `Result` small).
+    pub record: Box<ProducerRecord>,
+}
+
+impl SendError {
+    /// The refused record, to retry or drop.
+    pub fn into_record(self) -> ProducerRecord {
+        *self.record
+    }
 }
 
 /// Why `send` refused a record.
@@ -145,7 +152,9 @@ pub struct SendError {
 pub enum SendErrorReason {
     /// Accepting the record would exceed `buffer.memory`; try again after
     /// some deliveries.
-    #[error("buffer full: {buffered} bytes buffered, the record needs {needed} more, buffer.memory is {limit}")]
+    #[error(
+        "buffer full: {buffered} bytes buffered, the record needs {needed} more, buffer.memory is {limit}"
+    )]
     BufferFull {
         /// Bytes buffered now.
         buffered: usize,
@@ -174,9 +183,14 @@ pub enum SendErrorReason {
         /// How many partitions the topic has.
         count: i32,
     },
-    /// The topic name is empty or longer than Kafka allows.
+    /// The topic name is empty, longer than 249 bytes, or has characters
+    /// other than ASCII letters, digits, `.`, `_` and `-`.
     #[error("invalid topic name {0:?}")]
     InvalidTopic(String),
+    /// The record cannot be encoded (for example more headers than a
+    /// batch can count).
+    #[error("record cannot be encoded: {0}")]
+    InvalidRecord(String),
     /// `close` was called.
     #[error("producer is closing or closed")]
     Closed,

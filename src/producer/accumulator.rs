@@ -1,0 +1,208 @@
+//! The accumulator: records waiting for their topic's metadata, and one
+//! queue of batches per partition, all counted against `buffer.memory`.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crate::record::{Compression, RecordError};
+
+use super::batch::{ProducerBatch, RecordMeta};
+use super::metadata::TopicIdx;
+use super::record::{ProducerRecord, RecordId};
+use super::sticky::StickyPartitioner;
+
+/// Batch header bytes (record batch v2).
+pub(crate) const BATCH_OVERHEAD: usize = 61;
+
+/// An upper bound of a record's encoded size, used for `buffer.memory`
+/// accounting and the `max.request.size` check at `send`: the payload plus
+/// the largest varints the record format can use.
+pub(crate) fn record_size_bound(r: &ProducerRecord) -> usize {
+    const VARINT: usize = 5;
+    const VARLONG: usize = 10;
+    let field = |b: Option<usize>| VARINT + b.unwrap_or(0);
+    let headers: usize = r
+        .headers
+        .iter()
+        .map(|(k, v)| field(Some(k.len())) + field(v.as_ref().map(|v| v.len())))
+        .sum();
+    VARINT // length
+        + 1 // attributes
+        + VARLONG // timestamp delta
+        + VARINT // offset delta
+        + field(r.key.as_ref().map(|k| k.len()))
+        + field(r.value.as_ref().map(|v| v.len()))
+        + VARINT // header count
+        + headers
+}
+
+/// A record whose topic's metadata is not known yet.
+#[derive(Debug)]
+pub(crate) struct PendingRecord {
+    pub id: RecordId,
+    pub record: ProducerRecord,
+    pub timestamp: i64,
+    pub created: Instant,
+    pub accounted: usize,
+}
+
+/// One partition's queue. Batches are kept in send order; in-flight
+/// batches live with their request and come back here to be retried.
+#[derive(Debug, Default)]
+pub(crate) struct PartitionQueue {
+    pub batches: VecDeque<ProducerBatch>,
+    /// Batches of this partition in flight.
+    pub in_flight: u32,
+    /// Next sequence number to assign (idempotence).
+    pub next_sequence: i32,
+    /// The last sequence the broker acknowledged, -1 if none.
+    pub last_acked: i32,
+}
+
+impl PartitionQueue {
+    fn new() -> Self {
+        PartitionQueue {
+            last_acked: -1,
+            ..PartitionQueue::default()
+        }
+    }
+
+    /// Puts a batch back in its place in send order.
+    pub(crate) fn requeue(&mut self, batch: ProducerBatch) {
+        let pos = self.batches.partition_point(|b| b.order < batch.order);
+        self.batches.insert(pos, batch);
+    }
+
+    /// True when the last batch cannot take more records (or there is
+    /// none): the sticky partitioner's cue to move on.
+    pub(crate) fn last_batch_full(&self) -> bool {
+        self.batches.back().is_none_or(|b| b.sealed)
+    }
+}
+
+/// Per-topic queues.
+#[derive(Debug, Default)]
+pub(crate) struct TopicQueues {
+    pub pending: VecDeque<PendingRecord>,
+    pub partitions: Vec<PartitionQueue>,
+    pub sticky: StickyPartitioner,
+}
+
+/// All queues, with the memory accounting.
+#[derive(Debug)]
+pub(crate) struct Accumulator {
+    pub topics: Vec<TopicQueues>,
+    pub buffered_bytes: usize,
+    pub buffered_records: usize,
+    next_order: u64,
+    batch_size: usize,
+    compression: Compression,
+}
+
+impl Accumulator {
+    pub(crate) fn new(batch_size: usize, compression: Compression) -> Self {
+        Accumulator {
+            topics: Vec::new(),
+            buffered_bytes: 0,
+            buffered_records: 0,
+            next_order: 0,
+            batch_size,
+            compression,
+        }
+    }
+
+    /// The order the next new batch will get (for flush marks).
+    pub(crate) fn next_order(&self) -> u64 {
+        self.next_order
+    }
+
+    pub(crate) fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// Makes room for a topic index (indices come from the cluster map).
+    pub(crate) fn ensure_topic(&mut self, topic: TopicIdx) {
+        while self.topics.len() <= topic {
+            self.topics.push(TopicQueues::default());
+        }
+    }
+
+    /// Makes room for `count` partitions (partitions can only be added).
+    pub(crate) fn ensure_partitions(&mut self, topic: TopicIdx, count: usize) {
+        let parts = &mut self.topics[topic].partitions;
+        while parts.len() < count {
+            parts.push(PartitionQueue::new());
+        }
+    }
+
+    pub(crate) fn partition(&mut self, topic: TopicIdx, partition: i32) -> &mut PartitionQueue {
+        &mut self.topics[topic].partitions[partition as usize]
+    }
+
+    /// Counts a record against the buffer (the caller has checked room).
+    pub(crate) fn reserve(&mut self, bytes: usize) {
+        self.buffered_bytes += bytes;
+        self.buffered_records += 1;
+    }
+
+    /// Releases the buffer of records that got their report.
+    pub(crate) fn release(&mut self, bytes: usize, records: usize) {
+        self.buffered_bytes -= bytes;
+        self.buffered_records -= records;
+    }
+
+    /// Appends a record to its partition's open batch, starting a new batch
+    /// when it does not fit. Returns true when a batch was sealed (it is
+    /// ready to send without waiting out `linger.ms`).
+    pub(crate) fn append(
+        &mut self,
+        topic: TopicIdx,
+        partition: i32,
+        meta: RecordMeta,
+        record: &ProducerRecord,
+        now: Instant,
+    ) -> Result<bool, RecordError> {
+        let batch_size = self.batch_size;
+        let compression = self.compression;
+        let queue = &mut self.topics[topic].partitions[partition as usize];
+        let mut sealed = false;
+        let fits = queue
+            .batches
+            .back()
+            .is_some_and(|b| b.attempts == 0 && b.fits(meta.accounted, batch_size));
+        if !fits {
+            if let Some(last) = queue.batches.back_mut() {
+                sealed |= !last.sealed;
+                last.sealed = true;
+            }
+            let capacity = batch_size.clamp(64, 1 << 20).max(meta.accounted);
+            let order = self.next_order;
+            self.next_order += 1;
+            queue.batches.push_back(ProducerBatch::new(
+                topic,
+                partition,
+                order,
+                compression,
+                capacity,
+                now,
+            )?);
+        }
+        let batch = queue.batches.back_mut().expect("a batch was just ensured");
+        let headers: Vec<_> = record
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_deref()))
+            .collect();
+        batch.append(
+            meta,
+            record.key.as_deref(),
+            record.value.as_deref(),
+            headers,
+        )?;
+        if batch.size() >= batch_size {
+            batch.sealed = true;
+            sealed = true;
+        }
+        Ok(sealed)
+    }
+}

@@ -1,0 +1,261 @@
+//! The cluster map (brokers and the leader of every partition in use) and
+//! the schedule for refreshing it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::protocol::{ErrorCode, MetadataResponse, Uuid};
+
+use super::backoff::{ExponentialBackoff, Rng};
+use super::event::RefreshReason;
+use super::io::BrokerAddress;
+
+/// Index of a topic in use; the same index names the topic in the
+/// accumulator.
+pub(crate) type TopicIdx = usize;
+
+/// What the map knows of one partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PartitionMeta {
+    pub leader: Option<i32>,
+    pub epoch: i32,
+}
+
+/// What the map knows of one topic.
+#[derive(Debug, Clone)]
+pub(crate) struct TopicMeta {
+    pub name: Arc<str>,
+    pub id: Uuid,
+    /// Empty until the topic is found.
+    pub partitions: Vec<PartitionMeta>,
+    /// The error of the last Metadata answer for the topic, if any.
+    pub error: Option<ErrorCode>,
+}
+
+impl TopicMeta {
+    pub(crate) fn is_known(&self) -> bool {
+        !self.partitions.is_empty()
+    }
+}
+
+/// A leader change found while applying metadata or a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LeaderChange {
+    pub topic: TopicIdx,
+    pub partition: i32,
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    pub epoch: i32,
+}
+
+/// Brokers and topics in use.
+#[derive(Debug, Default)]
+pub(crate) struct ClusterMap {
+    pub brokers: BTreeMap<i32, BrokerAddress>,
+    pub topics: Vec<TopicMeta>,
+    by_name: BTreeMap<Arc<str>, TopicIdx>,
+    pub updated_at: Option<Instant>,
+}
+
+impl ClusterMap {
+    pub(crate) fn topic_idx(&self, name: &str) -> Option<TopicIdx> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Registers a topic in use, returning its index.
+    pub(crate) fn add_topic(&mut self, name: &str) -> TopicIdx {
+        if let Some(i) = self.topic_idx(name) {
+            return i;
+        }
+        let name: Arc<str> = Arc::from(name);
+        let idx = self.topics.len();
+        self.topics.push(TopicMeta {
+            name: name.clone(),
+            id: Uuid::ZERO,
+            partitions: Vec::new(),
+            error: None,
+        });
+        self.by_name.insert(name, idx);
+        idx
+    }
+
+    /// The leader of a partition, if known and alive in the map.
+    pub(crate) fn leader(&self, topic: TopicIdx, partition: i32) -> Option<i32> {
+        let p = self.topics[topic].partitions.get(partition as usize)?;
+        p.leader.filter(|id| self.brokers.contains_key(id))
+    }
+
+    pub(crate) fn leader_epoch(&self, topic: TopicIdx, partition: i32) -> i32 {
+        self.topics[topic]
+            .partitions
+            .get(partition as usize)
+            .map_or(-1, |p| p.epoch)
+    }
+
+    /// Applies a Metadata response. Leadership only moves forward: a
+    /// partition whose answer carries an older leader epoch than the map's
+    /// (a lagging broker) is left as it is.
+    pub(crate) fn apply(&mut self, resp: &MetadataResponse, now: Instant) -> Vec<LeaderChange> {
+        if !resp.brokers.is_empty() {
+            self.brokers = resp
+                .brokers
+                .iter()
+                .filter_map(|b| {
+                    let port = u16::try_from(b.port).ok()?;
+                    Some((b.node_id, BrokerAddress::new(b.host.clone(), port)))
+                })
+                .collect();
+        }
+        self.updated_at = Some(now);
+        let mut changes = Vec::new();
+        for t in &resp.topics {
+            let Some(idx) = t.name.as_deref().and_then(|n| self.topic_idx(n)) else {
+                continue;
+            };
+            let meta = &mut self.topics[idx];
+            if !t.error_code.is_ok() {
+                meta.error = Some(t.error_code);
+                continue;
+            }
+            meta.error = None;
+            meta.id = t.topic_id;
+            let count = t
+                .partitions
+                .iter()
+                .map(|p| p.partition_index.saturating_add(1).max(0) as usize)
+                .max()
+                .unwrap_or(0);
+            if count > meta.partitions.len() {
+                meta.partitions.resize(
+                    count,
+                    PartitionMeta {
+                        leader: None,
+                        epoch: -1,
+                    },
+                );
+            }
+            for p in &t.partitions {
+                let Ok(i) = usize::try_from(p.partition_index) else {
+                    continue;
+                };
+                let old = meta.partitions[i];
+                if p.leader_epoch < old.epoch {
+                    continue;
+                }
+                let leader = if p.error_code.is_ok() || p.leader().is_some() {
+                    p.leader()
+                } else {
+                    None
+                };
+                let new = PartitionMeta {
+                    leader,
+                    epoch: p.leader_epoch,
+                };
+                if new.leader != old.leader {
+                    changes.push(LeaderChange {
+                        topic: idx,
+                        partition: p.partition_index,
+                        from: old.leader,
+                        to: new.leader,
+                        epoch: new.epoch,
+                    });
+                }
+                meta.partitions[i] = new;
+            }
+        }
+        changes
+    }
+
+    /// Applies a KIP-951 leader hint from a Produce response, if it is newer
+    /// than what the map has. Returns the change when the leader moved.
+    pub(crate) fn apply_hint(
+        &mut self,
+        topic: TopicIdx,
+        partition: i32,
+        leader: i32,
+        epoch: i32,
+        endpoint: Option<BrokerAddress>,
+    ) -> Option<LeaderChange> {
+        if let Some(addr) = endpoint {
+            self.brokers.insert(leader, addr);
+        }
+        if !self.brokers.contains_key(&leader) {
+            return None;
+        }
+        let p = self.topics[topic].partitions.get_mut(partition as usize)?;
+        if epoch <= p.epoch {
+            return None;
+        }
+        let from = p.leader;
+        *p = PartitionMeta {
+            leader: Some(leader),
+            epoch,
+        };
+        (from != Some(leader)).then_some(LeaderChange {
+            topic,
+            partition,
+            from,
+            to: Some(leader),
+            epoch,
+        })
+    }
+
+    /// Forgets every broker (KIP-899 rebootstrap); topics stay, with no
+    /// leader until the next answer.
+    pub(crate) fn forget_brokers(&mut self) {
+        self.brokers.clear();
+    }
+}
+
+/// When the next Metadata request may go out, and why one is wanted.
+#[derive(Debug)]
+pub(crate) struct RefreshSchedule {
+    /// The pending wish: why, and the earliest moment.
+    pub wanted: Option<(RefreshReason, Instant)>,
+    /// Consecutive failed or unproductive refreshes, for backoff.
+    pub failures: u32,
+    pub last_attempt: Option<Instant>,
+    pub backoff: ExponentialBackoff,
+    pub max_age: Duration,
+}
+
+impl RefreshSchedule {
+    pub(crate) fn new(backoff: ExponentialBackoff, max_age: Duration) -> Self {
+        RefreshSchedule {
+            wanted: None,
+            failures: 0,
+            last_attempt: None,
+            backoff,
+            max_age,
+        }
+    }
+
+    /// Asks for a refresh. A wish made while a request is in flight stays
+    /// pending, since that answer may predate its cause. Returns the moment it may go out when this is a
+    /// new wish (so the caller can announce it), `None` when one was
+    /// already pending.
+    pub(crate) fn request(
+        &mut self,
+        reason: RefreshReason,
+        now: Instant,
+        rng: &mut Rng,
+    ) -> Option<Instant> {
+        if self.wanted.is_some() {
+            return None;
+        }
+        let at = match self.last_attempt {
+            Some(last) if self.failures > 0 => {
+                (last + self.backoff.backoff(self.failures - 1, rng)).max(now)
+            }
+            _ => now,
+        };
+        self.wanted = Some((reason, at));
+        Some(at)
+    }
+
+    /// The moment the map gets too old.
+    pub(crate) fn max_age_deadline(&self, map: &ClusterMap) -> Option<Instant> {
+        map.updated_at.map(|t| t + self.max_age)
+    }
+}
