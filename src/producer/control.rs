@@ -12,6 +12,7 @@ use super::batch::RecordMeta;
 use super::connection::RequestKind;
 use super::event::{Event, LeaderSource, RefreshReason};
 use super::io::ConnId;
+use super::metadata::LeaderChange;
 use super::report::{Certainty, ProduceError};
 
 /// Where the idempotent producer id stands.
@@ -35,6 +36,18 @@ impl Producer {
         {
             self.emit(Event::MetadataRefreshScheduled { reason, at });
         }
+    }
+
+    pub(super) fn emit_leader_change(&mut self, c: LeaderChange, source: LeaderSource) {
+        let topic = self.map.topics[c.topic].name.clone();
+        self.emit(Event::LeaderChanged {
+            topic,
+            partition: c.partition,
+            from: c.from,
+            to: c.to,
+            epoch: c.epoch,
+            source,
+        });
     }
 
     pub(super) fn maybe_refresh_by_age(&mut self) {
@@ -102,15 +115,7 @@ impl Producer {
         }
         let changes = self.map.apply(&resp, self.now);
         for c in changes {
-            let topic = self.map.topics[c.topic].name.clone();
-            self.emit(Event::LeaderChanged {
-                topic,
-                partition: c.partition,
-                from: c.from,
-                to: c.to,
-                epoch: c.epoch,
-                source: LeaderSource::Metadata,
-            });
+            self.emit_leader_change(c, LeaderSource::Metadata);
         }
         self.emit(Event::MetadataUpdated {
             brokers: self.map.brokers.len(),

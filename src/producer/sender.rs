@@ -307,15 +307,7 @@ impl Producer {
                         self.map
                             .apply_hint(batch.topic, batch.partition, leader, epoch, endpoint)
                     {
-                        let topic = self.map.topics[c.topic].name.clone();
-                        self.emit(Event::LeaderChanged {
-                            topic,
-                            partition: c.partition,
-                            from: c.from,
-                            to: c.to,
-                            epoch: c.epoch,
-                            source: LeaderSource::ProduceHint,
-                        });
+                        self.emit_leader_change(c, LeaderSource::ProduceHint);
                     }
                 }
             }
