@@ -129,7 +129,6 @@ impl Producer {
         } else {
             self.refresh.failures = 0;
         }
-        self.close_idle_bootstrap_conns();
     }
 
     /// Partitions and appends the records that waited for their topic.
@@ -219,7 +218,9 @@ impl Producer {
         })
     }
 
-    fn close_idle_bootstrap_conns(&mut self) {
+    /// Once brokers are known, idle connections to bootstrap servers are
+    /// closed: requests go to brokers by id.
+    pub(super) fn close_idle_bootstrap_conns(&mut self) {
         if self.map.brokers.is_empty() {
             return;
         }
@@ -289,6 +290,7 @@ impl Producer {
             self.pid.id = Some((resp.producer_id, resp.producer_epoch));
             self.pid.failures = 0;
             self.pid.retry_at = None;
+            self.pid.bump_required = false;
             self.restart_sequences();
             self.emit(Event::ProducerIdAssigned {
                 producer_id: resp.producer_id,

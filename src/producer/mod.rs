@@ -392,6 +392,18 @@ impl Producer {
         self.fatal.as_ref()
     }
 
+    /// Bytes held for records not yet reported (counted against
+    /// `buffer.memory`); cheaper than [`Producer::stats`].
+    pub fn buffered_bytes(&self) -> usize {
+        self.acc.buffered_bytes
+    }
+
+    /// Records accepted and not yet reported; cheaper than
+    /// [`Producer::stats`].
+    pub fn buffered_records(&self) -> usize {
+        self.acc.buffered_records
+    }
+
     /// A snapshot of the counters.
     pub fn stats(&self) -> ProducerStats {
         let mut in_flight: BTreeMap<Option<i32>, usize> = BTreeMap::new();
@@ -449,6 +461,7 @@ impl Producer {
             self.maybe_send_metadata();
             self.maybe_init_producer_id();
             self.send_ready_batches();
+            self.close_idle_bootstrap_conns();
         }
         self.maybe_finish_close();
     }

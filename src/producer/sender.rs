@@ -55,7 +55,12 @@ impl Producer {
             return false;
         }
         match b.retry_at {
-            Some(t) => self.now >= t,
+            // KIP-951: a retry skips the rest of its backoff once the
+            // partition has a newer leader than the one that failed it.
+            Some(t) => {
+                self.now >= t
+                    || self.map.leader_epoch(topic, partition as i32) > b.sent_leader_epoch
+            }
             None => {
                 b.sealed
                     || self.now >= b.created + self.config.linger
