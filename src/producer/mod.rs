@@ -27,7 +27,10 @@ mod sender;
 mod sticky;
 mod timers;
 
-pub use config::{Acks, ConfigError, MetadataRecoveryStrategy, ProducerConfig};
+pub use config::{
+    Acks, ConfigError, IntoBrokerAddress, MetadataRecoveryStrategy, ProducerConfig,
+    ProducerConfigBuilder,
+};
 pub use event::{Event, LeaderSource, RefreshReason};
 pub use io::{BrokerAddress, ConnId, Input, Output, Timer, TimerReason};
 pub use record::{ProducerRecord, RecordId};
