@@ -11,6 +11,8 @@
 //!   compression.
 //! - [`partitioner`]: the Java client's murmur2 key partitioner.
 //! - [`producer`]: the producer state machine.
+//! - `sim` (cargo feature `sim`): a deterministic simulated Kafka cluster
+//!   that serves the real wire protocol on virtual time, for tests.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -20,3 +22,5 @@ pub mod partitioner;
 pub mod producer;
 pub mod protocol;
 pub mod record;
+#[cfg(feature = "sim")]
+pub mod sim;

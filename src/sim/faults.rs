@@ -1,0 +1,168 @@
+//! Faults a test can inflict: broker crashes and restarts, leader moves,
+//! refused and reset connections, slow and lost responses, and errors
+//! injected into the Produce and InitProducerId paths.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::Cluster;
+use super::network::CloseReason;
+use crate::protocol::ErrorCode;
+
+/// Errors to answer the next requests with: each `(code, times)` entry is
+/// used `times` times, in order.
+#[derive(Debug, Default)]
+pub(super) struct ErrorQueue(VecDeque<(ErrorCode, u32)>);
+
+impl ErrorQueue {
+    /// Queues `code` for the next `times` requests after those queued.
+    pub(super) fn push(&mut self, code: ErrorCode, times: u32) {
+        if times > 0 {
+            self.0.push_back((code, times));
+        }
+    }
+
+    /// The error for this request, if any is queued.
+    pub(super) fn take(&mut self) -> Option<ErrorCode> {
+        let (code, times) = self.0.front_mut()?;
+        let code = *code;
+        *times -= 1;
+        if *times == 0 {
+            self.0.pop_front();
+        }
+        Some(code)
+    }
+}
+
+/// True for the injected produce errors that Kafka reports after it has
+/// already appended the records: the records are written, then the error
+/// is answered.
+pub(super) fn appends_first(code: ErrorCode) -> bool {
+    code == ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND || code == ErrorCode::REQUEST_TIMED_OUT
+}
+
+impl Cluster {
+    /// Crashes `broker` at `now`: its connections close (each gets a
+    /// [`Transmit::Closed`](super::Transmit::Closed)) and its held
+    /// responses are dropped. Every partition it led moves, with its epoch
+    /// bumped, to its first live replica, or to no leader if none is alive
+    /// (as the KRaft controller does). It refuses connections until
+    /// [`Cluster::restart`]. Nothing happens if it is unknown or down.
+    pub fn crash(&mut self, broker: i32, now: Instant) {
+        self.clock.observe(now);
+        match self.state.brokers.get_mut(&broker) {
+            Some(b) if b.up => b.up = false,
+            _ => return,
+        }
+        self.reset_connections(broker, now, CloseReason::BrokerCrashed);
+        self.state.reelect(|p| p.leader == Some(broker));
+    }
+
+    /// Brings a crashed `broker` back. Partitions left without a leader
+    /// that it holds a replica of elect their first live replica again,
+    /// with the epoch bumped. Leadership it lost is not given back; use
+    /// [`Cluster::move_leader`] for that.
+    pub fn restart(&mut self, broker: i32) {
+        match self.state.brokers.get_mut(&broker) {
+            Some(b) if !b.up => b.up = true,
+            _ => return,
+        }
+        self.state
+            .reelect(|p| p.leader.is_none() && p.replicas.contains(&broker));
+    }
+
+    /// Moves the leadership of a partition to live broker `to`, bumping
+    /// the epoch (a reassignment adds `to` to the replicas if needed).
+    /// Returns false, changing nothing, when the partition is unknown or
+    /// `to` is not a live broker.
+    pub fn move_leader(&mut self, topic: &str, partition: i32, to: i32) -> bool {
+        if !self.state.is_live(to) {
+            return false;
+        }
+        let Some(p) = self.state.partition_mut(topic, partition) else {
+            return false;
+        };
+        if !p.replicas.contains(&to) {
+            p.replicas.push(to);
+        }
+        p.set_leader(Some(to));
+        true
+    }
+
+    /// Makes `broker` refuse (or accept again) new connections; open ones
+    /// are untouched.
+    pub fn refuse_connections(&mut self, broker: i32, refuse: bool) {
+        if let Some(b) = self.state.brokers.get_mut(&broker) {
+            b.refusing = refuse;
+        }
+    }
+
+    /// Resets every open connection of `broker`: each gets a
+    /// [`Transmit::Closed`](super::Transmit::Closed) right away and its
+    /// held responses are dropped. The broker stays up.
+    pub fn drop_connections(&mut self, broker: i32) {
+        if let Some(now) = self.clock.latest() {
+            self.reset_connections(broker, now, CloseReason::Reset);
+        }
+    }
+
+    /// Holds every response `broker` sends from now on for `delay` (zero
+    /// to stop). Responses on one connection still go out in order. A
+    /// delay such as `Duration::MAX`, too long to add to `now`, holds them
+    /// forever: the broker turns into a black hole for the connections
+    /// that send it requests.
+    pub fn set_response_delay(&mut self, broker: i32, delay: Duration) {
+        if let Some(b) = self.state.brokers.get_mut(&broker) {
+            b.response_delay = delay;
+        }
+    }
+
+    /// The next `count` Produce requests `broker` receives are applied to
+    /// the logs, then their connection is closed instead of answered: the
+    /// client cannot know whether they were written.
+    pub fn lose_responses_after_append(&mut self, broker: i32, count: u32) {
+        if let Some(b) = self.state.brokers.get_mut(&broker) {
+            b.lose_responses = b.lose_responses.saturating_add(count);
+        }
+    }
+
+    /// The next `times` produce attempts that reach the leader of the
+    /// partition are answered with `code` (after any errors injected
+    /// before). For `NOT_ENOUGH_REPLICAS_AFTER_APPEND` and
+    /// `REQUEST_TIMED_OUT` the records are appended first, as Kafka does;
+    /// for every other code nothing is written.
+    pub fn inject_error(&mut self, topic: &str, partition: i32, code: ErrorCode, times: u32) {
+        if let Some(p) = self.state.partition_mut(topic, partition) {
+            p.injected.push(code, times);
+        }
+    }
+
+    /// The next `times` InitProducerId requests are answered with `code`
+    /// (e.g. `COORDINATOR_LOAD_IN_PROGRESS`).
+    pub fn inject_init_producer_id_error(&mut self, code: ErrorCode, times: u32) {
+        self.state.init_producer_id_errors.push(code, times);
+    }
+
+    fn reset_connections(&mut self, broker: i32, now: Instant, reason: CloseReason) {
+        for conn in self.net.conns_of(broker) {
+            self.net.reset(conn, now, reason.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_queue_uses_each_entry_its_number_of_times() {
+        let mut q = ErrorQueue::default();
+        q.push(ErrorCode::NOT_ENOUGH_REPLICAS, 2);
+        q.push(ErrorCode::REQUEST_TIMED_OUT, 0);
+        q.push(ErrorCode::CORRUPT_MESSAGE, 1);
+        assert_eq!(q.take(), Some(ErrorCode::NOT_ENOUGH_REPLICAS));
+        assert_eq!(q.take(), Some(ErrorCode::NOT_ENOUGH_REPLICAS));
+        assert_eq!(q.take(), Some(ErrorCode::CORRUPT_MESSAGE));
+        assert_eq!(q.take(), None);
+    }
+}
