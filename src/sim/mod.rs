@@ -79,6 +79,7 @@ mod cluster;
 mod config;
 mod faults;
 mod handlers;
+mod harness;
 mod inspect;
 mod log;
 mod network;
@@ -88,6 +89,7 @@ mod topic;
 
 pub use cluster::Cluster;
 pub use config::ClusterConfig;
+pub use harness::{Happening, Harness, START_UNIX_MS};
 pub use inspect::{ProducePartitionLog, ProduceRequestLog};
 pub use log::StoredRecord;
 pub use network::{CloseReason, ConnectRefused, SimConnId, Transmit};

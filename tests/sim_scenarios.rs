@@ -1,0 +1,654 @@
+//! The producer's story, one scripted scenario per part, against the
+//! simulated cluster on virtual time.
+#![allow(clippy::disallowed_methods)] // Instant::now once, as the virtual epoch
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use kafka_sansio::partitioner::partition_for_key;
+use kafka_sansio::producer::{
+    Acks, BrokerAddress, Certainty, DeliveryReport, Event, LeaderSource, ProduceError,
+    ProducerConfig, ProducerRecord, RecordId, RefreshReason, SendErrorReason,
+};
+use kafka_sansio::protocol::{ApiKey, ErrorCode};
+use kafka_sansio::sim::{Cluster, ClusterConfig, Happening, Harness};
+
+const TOPIC: &str = "orders";
+
+fn cluster(brokers: u32, partitions: i32) -> Cluster {
+    let mut c = Cluster::new(ClusterConfig::with_brokers(brokers));
+    c.create_topic(TOPIC, partitions, brokers.min(3) as i32);
+    c
+}
+
+fn config(cluster: &Cluster) -> kafka_sansio::producer::ProducerConfigBuilder {
+    ProducerConfig::builder()
+        .bootstrap_servers([cluster.broker_address(1)])
+        .seed(7)
+}
+
+fn harness(cluster: Cluster, config: ProducerConfig) -> Harness {
+    Harness::new(cluster, config, Instant::now()).expect("valid config")
+}
+
+fn keyed(i: usize) -> ProducerRecord {
+    ProducerRecord::new(TOPIC, format!("value-{i}")).key(format!("key-{}", i % 17))
+}
+
+fn events(h: &Harness) -> Vec<&Event> {
+    h.timeline()
+        .iter()
+        .filter_map(|(_, x)| match x {
+            Happening::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every report succeeded; returns them by id.
+fn all_delivered(h: &Harness) -> BTreeMap<RecordId, DeliveryReport> {
+    let mut by_id = BTreeMap::new();
+    for r in h.reports() {
+        assert!(r.result.is_ok(), "record {:?} failed: {:?}", r.id, r.result);
+        assert!(
+            by_id.insert(r.id, r.clone()).is_none(),
+            "two reports for {:?}",
+            r.id
+        );
+    }
+    by_id
+}
+
+/// Each partition's log holds exactly the values sent to it, once each,
+/// in send order.
+fn logs_hold_exactly(h: &Harness, sent: &[(RecordId, String)], partitions: i32) {
+    let by_id = all_delivered(h);
+    assert_eq!(by_id.len(), sent.len(), "one report per record");
+    for p in 0..partitions {
+        let expected: Vec<&str> = sent
+            .iter()
+            .filter(|(id, _)| by_id[id].partition == Some(p))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let log: Vec<String> = h
+            .cluster
+            .log(TOPIC, p)
+            .iter()
+            .map(|r| String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned())
+            .collect();
+        assert_eq!(log, expected, "partition {p}: log differs from send order");
+        for (id, v) in sent {
+            let r = &by_id[id];
+            if r.partition == Some(p) {
+                let offset = r
+                    .result
+                    .as_ref()
+                    .unwrap()
+                    .offset
+                    .expect("acks=all gives offsets");
+                assert_eq!(
+                    log[offset as usize], *v,
+                    "record {id:?} not at its reported offset"
+                );
+            }
+        }
+    }
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+}
+
+#[test]
+fn bootstrap_asks_a_bootstrap_server_for_the_map_then_uses_it() {
+    let c = cluster(3, 6);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let id = h.send(keyed(1)).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let ev = events(&h);
+    let first_md = ev
+        .iter()
+        .find_map(|e| match e {
+            Event::MetadataRequested { broker, .. } => Some(*broker),
+            _ => None,
+        })
+        .expect("a metadata request");
+    assert_eq!(
+        first_md, None,
+        "the first map comes from a bootstrap server"
+    );
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        Event::MetadataRefreshScheduled {
+            reason: RefreshReason::Bootstrap,
+            ..
+        }
+    )));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Event::MetadataUpdated { brokers: 3, .. }))
+    );
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Event::ProducerIdAssigned { .. }))
+    );
+    let reports = all_delivered(&h);
+    assert_eq!(reports[&id].result.as_ref().unwrap().offset, Some(0));
+    for b in 1..=3 {
+        assert!(h.cluster.requests_received(b, ApiKey::API_VERSIONS) <= 2);
+    }
+    assert!(h.cluster.requests_received(1, ApiKey::API_VERSIONS) >= 1);
+}
+
+#[test]
+fn records_go_only_to_leaders_and_a_leaders_batches_travel_together() {
+    let c = cluster(3, 6);
+    let cfg = config(&c)
+        .linger(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    // Learn the map first, so all records are partitioned at once.
+    h.send(keyed(0)).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let before = h.cluster.produce_requests().len();
+    let mut sent = vec![];
+    for i in 1..=300 {
+        let r = keyed(i);
+        let key = r.key.clone().unwrap();
+        let id = h.send(r).unwrap();
+        sent.push((id, key));
+    }
+    h.flush();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let reports = all_delivered(&h);
+    for (id, key) in &sent {
+        assert_eq!(
+            reports[id].partition,
+            Some(partition_for_key(key, 6)),
+            "murmur2 partitioning"
+        );
+    }
+    assert_eq!(
+        h.cluster.misrouted_partitions(),
+        0,
+        "every batch went to its leader"
+    );
+    let requests = &h.cluster.produce_requests()[before..];
+    // One request per leader carries all of that leader's partitions.
+    let mut brokers: Vec<i32> = requests.iter().map(|r| r.broker).collect();
+    brokers.sort();
+    assert_eq!(brokers, vec![1, 2, 3], "{requests:#?}");
+    for r in requests {
+        assert_eq!(r.partitions.len(), 2, "6 partitions over 3 leaders: {r:?}");
+    }
+}
+
+#[test]
+fn failover_refreshes_the_map_and_retries_to_the_new_leader_once_and_in_order() {
+    let c = cluster(3, 3);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let mut sent = vec![];
+    for i in 0..200 {
+        if i == 90 {
+            // Slow the leader down so requests are in flight when it dies.
+            let leader = h.cluster.leader(TOPIC, 0).unwrap();
+            h.cluster
+                .set_response_delay(leader, Duration::from_millis(50));
+        }
+        if i == 100 {
+            let leader = h.cluster.leader(TOPIC, 0).unwrap();
+            let now = h.now();
+            h.cluster.crash(leader, now);
+        }
+        let v = format!("v{i}");
+        let id = h
+            .send(ProducerRecord::new(TOPIC, v.clone()).partition(i % 3))
+            .unwrap();
+        sent.push((id, v));
+        h.run_for(Duration::from_millis(3));
+    }
+    assert!(h.run_until_idle(Duration::from_secs(60)));
+    logs_hold_exactly(&h, &sent, 3);
+    let ev = events(&h);
+    assert!(ev.iter().any(|e| matches!(e, Event::ConnectionLost { .. })));
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        Event::MetadataRefreshScheduled {
+            reason: RefreshReason::LeaderUnreachable { .. },
+            ..
+        }
+    )));
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        Event::LeaderChanged {
+            partition: 0,
+            source: LeaderSource::Metadata,
+            ..
+        }
+    )));
+    assert!(ev.iter().any(|e| matches!(e, Event::BatchRetry { .. })));
+}
+
+#[test]
+fn a_leader_hint_redirects_the_retry_without_waiting_for_metadata() {
+    let c = cluster(3, 3);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    for p in 0..3 {
+        h.send(ProducerRecord::new(TOPIC, "warm-up").partition(p))
+            .unwrap();
+    }
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let old = h.cluster.leader(TOPIC, 0).unwrap();
+    let new = h
+        .cluster
+        .replicas(TOPIC, 0)
+        .unwrap()
+        .iter()
+        .copied()
+        .find(|&b| b != old)
+        .unwrap();
+    assert!(h.cluster.move_leader(TOPIC, 0, new));
+    let mark = h.timeline().len();
+    let id = h
+        .send(ProducerRecord::new(TOPIC, "after-move").partition(0))
+        .unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let after = &h.timeline()[mark..];
+    let pos = |f: &dyn Fn(&Happening) -> bool| after.iter().position(|(_, x)| f(x));
+    let hint = pos(&|x| matches!(x, Happening::Event(Event::LeaderChanged { partition: 0, source: LeaderSource::ProduceHint, to: Some(t), .. }) if *t == new))
+        .expect("the hint was applied");
+    let resent = pos(
+        &|x| matches!(x, Happening::Event(Event::ProduceSent { broker, .. }) if *broker == new),
+    )
+    .expect("the batch went to the new leader");
+    let delivered = pos(&|x| matches!(x, Happening::Delivery(r) if r.id == id)).unwrap();
+    let metadata = pos(&|x| matches!(x, Happening::Event(Event::MetadataUpdated { .. })));
+    assert!(hint < resent && resent < delivered);
+    assert!(
+        metadata.is_none_or(|m| m > resent),
+        "retried before any metadata answer"
+    );
+    let retry_backoff = after.iter().find_map(|(_, x)| match x {
+        Happening::Event(Event::BatchRetry { backoff, .. }) => Some(*backoff),
+        _ => None,
+    });
+    assert_eq!(
+        retry_backoff,
+        Some(Duration::ZERO),
+        "no backoff after a leader change"
+    );
+    assert!(all_delivered(&h)[&id].result.is_ok());
+}
+
+#[test]
+fn rebootstrap_when_every_known_broker_is_gone() {
+    let mut c = cluster(3, 3);
+    let lb = BrokerAddress::new("kafka-lb", 9092);
+    c.add_bootstrap_alias(lb.clone());
+    let cfg = ProducerConfig::builder()
+        .bootstrap_servers([lb])
+        .seed(3)
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "before")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    // The brokers move to new hosts; the old addresses refuse.
+    for b in 1..=3 {
+        h.cluster
+            .set_broker_address(b, BrokerAddress::new(format!("new-host-{b}"), 9092));
+        h.cluster.drop_connections(b);
+    }
+    let id = h.send(ProducerRecord::new(TOPIC, "after")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(60)));
+    assert!(events(&h).iter().any(|e| matches!(e, Event::Rebootstrap)));
+    assert!(all_delivered(&h)[&id].result.is_ok());
+}
+
+#[test]
+fn without_rebootstrap_records_time_out_when_every_known_broker_is_gone() {
+    use kafka_sansio::producer::MetadataRecoveryStrategy;
+    let mut c = cluster(3, 3);
+    let lb = BrokerAddress::new("kafka-lb", 9092);
+    c.add_bootstrap_alias(lb.clone());
+    let cfg = ProducerConfig::builder()
+        .bootstrap_servers([lb])
+        .metadata_recovery_strategy(MetadataRecoveryStrategy::None)
+        .delivery_timeout(Duration::from_secs(40))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "before")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    for b in 1..=3 {
+        h.cluster
+            .set_broker_address(b, BrokerAddress::new(format!("new-host-{b}"), 9092));
+        h.cluster.drop_connections(b);
+    }
+    let id = h.send(ProducerRecord::new(TOPIC, "after")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(120)));
+    assert!(!events(&h).iter().any(|e| matches!(e, Event::Rebootstrap)));
+    let r = h.reports().iter().find(|r| r.id == id).unwrap();
+    let failure = r.result.as_ref().unwrap_err();
+    assert!(
+        matches!(failure.error, ProduceError::DeliveryTimeout { .. }),
+        "{failure:?}"
+    );
+}
+
+#[test]
+fn a_full_buffer_hands_the_record_back_and_recovers() {
+    let mut c = cluster(1, 1);
+    c.refuse_connections(1, true);
+    let cfg = config(&c).buffer_memory(4096).build().unwrap();
+    let mut h = harness(c, cfg);
+    let mut accepted = 0;
+    let refused = loop {
+        let record = ProducerRecord::new(TOPIC, vec![7u8; 300]).key("k");
+        match h.send(record.clone()) {
+            Ok(_) => accepted += 1,
+            Err(e) => {
+                assert!(
+                    matches!(e.reason, SendErrorReason::BufferFull { limit: 4096, .. }),
+                    "{e}"
+                );
+                assert_eq!(e.into_record(), record, "the record comes back unchanged");
+                break true;
+            }
+        }
+        assert!(accepted < 100, "the buffer never filled");
+    };
+    assert!(refused && accepted > 1);
+    assert!(h.producer.buffered_bytes() <= 4096);
+    h.cluster.refuse_connections(1, false);
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    assert_eq!(all_delivered(&h).len(), accepted);
+    assert!(h.send(ProducerRecord::new(TOPIC, "again")).is_ok());
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+}
+
+#[test]
+fn close_with_a_deadline_reports_what_is_left() {
+    let mut c = cluster(1, 1);
+    c.refuse_connections(1, true);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let ids: Vec<_> = (0..10).map(|i| h.send(keyed(i)).unwrap()).collect();
+    h.close(Duration::from_secs(2));
+    assert!(
+        h.send(keyed(99))
+            .is_err_and(|e| e.reason == SendErrorReason::Closed)
+    );
+    h.run_for(Duration::from_secs(3));
+    assert!(h.producer.is_closed());
+    assert_eq!(h.reports().len(), ids.len());
+    for r in h.reports() {
+        let f = r.result.as_ref().unwrap_err();
+        assert_eq!(f.error, ProduceError::Closed);
+        assert_eq!(f.certainty, Certainty::NotSent);
+    }
+    assert!(events(&h).iter().any(|e| matches!(e, Event::Closed)));
+    assert_eq!(h.producer.poll_timeout(), None);
+}
+
+#[test]
+fn close_drains_everything_before_the_deadline_on_a_healthy_cluster() {
+    let c = cluster(3, 3);
+    let cfg = config(&c).linger(Duration::from_secs(10)).build().unwrap();
+    let mut h = harness(c, cfg);
+    let sent: Vec<_> = (0..50)
+        .map(|i| {
+            let v = format!("value-{i}");
+            (
+                h.send(ProducerRecord::new(TOPIC, v.clone()).partition(i % 3))
+                    .unwrap(),
+                v,
+            )
+        })
+        .collect();
+    h.close(Duration::from_secs(30));
+    h.run_for(Duration::from_secs(1));
+    assert!(
+        h.producer.is_closed(),
+        "closed well before linger or the deadline"
+    );
+    logs_hold_exactly(&h, &sent, 3);
+}
+
+#[test]
+fn a_lost_response_after_the_append_is_not_written_twice() {
+    let c = cluster(1, 1);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster.lose_responses_after_append(1, 1);
+    let sent: Vec<_> = (1..20)
+        .map(|i| {
+            let v = format!("v{i}");
+            (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
+        })
+        .collect();
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    let mut all = vec![(RecordId(0), "v0".to_owned())];
+    all.extend(sent);
+    logs_hold_exactly(&h, &all, 1);
+    assert!(
+        events(&h)
+            .iter()
+            .any(|e| matches!(e, Event::BatchRetry { .. }))
+    );
+}
+
+#[test]
+fn retriable_errors_are_retried_with_backoff_and_appended_once() {
+    for code in [
+        ErrorCode::NOT_ENOUGH_REPLICAS,
+        ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+        ErrorCode::REQUEST_TIMED_OUT,
+        ErrorCode::NOT_LEADER_OR_FOLLOWER,
+    ] {
+        let c = cluster(3, 1);
+        let cfg = config(&c).build().unwrap();
+        let mut h = harness(c, cfg);
+        h.cluster.inject_error(TOPIC, 0, code, 3);
+        let sent: Vec<_> = (0..5)
+            .map(|i| {
+                let v = format!("v{i}");
+                (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
+            })
+            .collect();
+        assert!(h.run_until_idle(Duration::from_secs(30)), "{code:?}");
+        logs_hold_exactly(&h, &sent, 1);
+    }
+}
+
+#[test]
+fn a_request_that_times_out_closes_its_connection_and_is_retried() {
+    let c = cluster(1, 1);
+    let cfg = config(&c)
+        .request_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster.set_response_delay(1, Duration::from_secs(5));
+    let id = h.send(ProducerRecord::new(TOPIC, "v1")).unwrap();
+    h.run_for(Duration::from_millis(1500));
+    h.cluster.set_response_delay(1, Duration::ZERO);
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    let lost = events(&h)
+        .iter()
+        .any(|e| matches!(e, Event::ConnectionLost { reason, .. } if reason.contains("timed out")));
+    assert!(lost);
+    logs_hold_exactly(&h, &[(RecordId(0), "v0".into()), (id, "v1".into())], 1);
+}
+
+#[test]
+fn a_batch_too_large_for_the_broker_is_split() {
+    let mut cc = ClusterConfig::with_brokers(1);
+    cc.max_message_bytes = 3000;
+    let mut c = Cluster::new(cc);
+    c.create_topic(TOPIC, 1, 1);
+    let cfg = config(&c)
+        .batch_size(64 * 1024)
+        .linger(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    let sent: Vec<_> = (0..40)
+        .map(|i| {
+            let v = format!("{i:04}-{}", "x".repeat(200));
+            (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
+        })
+        .collect();
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    assert!(
+        events(&h)
+            .iter()
+            .any(|e| matches!(e, Event::BatchSplit { .. }))
+    );
+    logs_hold_exactly(&h, &sent, 1);
+}
+
+#[test]
+fn unknown_producer_id_bumps_the_epoch_and_delivers() {
+    let c = cluster(1, 1);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster
+        .inject_error(TOPIC, 0, ErrorCode::UNKNOWN_PRODUCER_ID, 1);
+    let id = h.send(ProducerRecord::new(TOPIC, "v1")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    assert!(
+        events(&h)
+            .iter()
+            .any(|e| matches!(e, Event::EpochBumped { epoch: 1, .. }))
+    );
+    logs_hold_exactly(&h, &[(RecordId(0), "v0".into()), (id, "v1".into())], 1);
+    assert_eq!(h.cluster.log(TOPIC, 0)[1].producer_epoch, 1);
+}
+
+#[test]
+fn a_fenced_producer_fails_fatally_and_refuses_more() {
+    let c = cluster(1, 1);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    h.cluster
+        .inject_error(TOPIC, 0, ErrorCode::PRODUCER_FENCED, 1);
+    let ids: Vec<_> = (0..3).map(|i| h.send(keyed(i)).unwrap()).collect();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    assert_eq!(h.reports().len(), ids.len());
+    for r in h.reports() {
+        assert!(matches!(
+            r.result.as_ref().unwrap_err().error,
+            ProduceError::Fatal(_)
+        ));
+    }
+    assert!(h.producer.fatal_error().is_some());
+    assert!(
+        h.send(keyed(9))
+            .is_err_and(|e| matches!(e.reason, SendErrorReason::Fatal(_)))
+    );
+}
+
+#[test]
+fn coordinator_loading_delays_the_producer_id_but_not_forever() {
+    let mut c = cluster(1, 1);
+    c.inject_init_producer_id_error(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS, 3);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let id = h.send(keyed(0)).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    assert!(all_delivered(&h)[&id].result.is_ok());
+    assert_eq!(h.cluster.requests_received(1, ApiKey::INIT_PRODUCER_ID), 4);
+}
+
+#[test]
+fn an_unknown_topic_fails_at_the_delivery_timeout_with_a_clear_reason() {
+    let c = cluster(1, 1);
+    let cfg = config(&c)
+        .delivery_timeout(Duration::from_secs(31))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    let id = h.send(ProducerRecord::new("no-such-topic", "x")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(60)));
+    let r = h.reports().iter().find(|r| r.id == id).unwrap();
+    let f = r.result.as_ref().unwrap_err();
+    assert!(
+        matches!(&f.error, ProduceError::UnknownTopic { topic } if &**topic == "no-such-topic"),
+        "{f:?}"
+    );
+    assert_eq!(f.certainty, Certainty::NotSent);
+    assert!(h.elapsed() >= Duration::from_secs(31));
+}
+
+#[test]
+fn acks_zero_reports_without_offsets() {
+    let c = cluster(1, 1);
+    let cfg = config(&c)
+        .acks(Acks::None)
+        .enable_idempotence(false)
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    for i in 0..10 {
+        h.send(keyed(i)).unwrap();
+    }
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let reports = all_delivered(&h);
+    assert_eq!(reports.len(), 10);
+    assert!(
+        reports
+            .values()
+            .all(|r| r.result.as_ref().unwrap().offset.is_none())
+    );
+    assert_eq!(h.cluster.log(TOPIC, 0).len(), 10);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_timeline() {
+    let start = Instant::now();
+    let run = || {
+        let c = cluster(3, 6);
+        let cfg = config(&c).build().unwrap();
+        let mut h = Harness::new(c, cfg, start).unwrap();
+        for i in 0..50 {
+            h.send(ProducerRecord::new(TOPIC, format!("v{i}"))).unwrap();
+            if i == 20 {
+                let now = h.now();
+                h.cluster.crash(2, now);
+            }
+            h.run_for(Duration::from_millis(2));
+        }
+        h.run_until_idle(Duration::from_secs(60));
+        format!("{:?}", h.timeline())
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn records_with_headers_and_timestamps_arrive_intact() {
+    let c = cluster(1, 1);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let record = ProducerRecord::new(TOPIC, "payload")
+        .key("k")
+        .header("trace", Some(Bytes::from_static(b"abc")))
+        .header("empty", None)
+        .timestamp(1_600_000_000_123);
+    let id = h.send(record).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let r = &all_delivered(&h)[&id];
+    assert_eq!(r.result.as_ref().unwrap().timestamp, 1_600_000_000_123);
+    let stored = &h.cluster.log(TOPIC, 0)[0];
+    assert_eq!(stored.key.as_deref(), Some(&b"k"[..]));
+    assert_eq!(stored.timestamp, 1_600_000_000_123);
+    assert_eq!(stored.headers.len(), 2);
+}
