@@ -96,7 +96,8 @@ fn run_schedule(seed: u64) -> Result<u64, String> {
     }
     let cfg = cfg.build().map_err(|e| e.to_string())?;
     let mut h = Harness::new(cluster, cfg, Instant::now()).map_err(|e| e.to_string())?;
-    h.keep_timeline(false);
+    let trace = std::env::var("SIM_TRACE").is_ok();
+    h.keep_timeline(trace);
 
     // The plan: records and faults at random moments in the first 5 s.
     let horizon = 5_000u64;
@@ -210,7 +211,16 @@ fn run_schedule(seed: u64) -> Result<u64, String> {
             h.producer.buffered_records()
         ));
     }
-    check(&h, &sent, &send_order, &partitions, idempotent, breaking)?;
+    let result = check(&h, &sent, &send_order, &partitions, idempotent, breaking);
+    if trace && result.is_err() {
+        for (t, x) in h.timeline() {
+            println!("{t:?} {x:?}");
+        }
+        for r in h.cluster.produce_requests() {
+            println!("{r:?}");
+        }
+    }
+    result?;
     Ok(sent.len() as u64)
 }
 

@@ -39,6 +39,31 @@ fn is_fatal(code: ErrorCode) -> bool {
     )
 }
 
+/// The sequence of a batch's last record, once it has sequences.
+fn last_sequence(batch: &ProducerBatch) -> Option<i32> {
+    let (_, _, base) = batch.sequence?;
+    Some(crate::record::record_sequence(
+        base,
+        batch.record_count() as i32 - 1,
+    ))
+}
+
+/// Whether sequence `a` comes after `b`, allowing for the wrap from
+/// `i32::MAX` to 0 (sequences in flight are never half the space apart).
+fn sequence_after(a: i32, b: i32) -> bool {
+    let distance = (i64::from(a) - i64::from(b)).rem_euclid(1 << 31);
+    distance > 0 && distance < (1 << 30)
+}
+
+/// Whether the partition's acknowledged sequence is at or past the batch's
+/// last one: then the broker has the batch (sequences are accepted only in
+/// order within an epoch).
+fn batch_acked_before(batch: &ProducerBatch, last_acked: i32) -> bool {
+    last_acked >= 0
+        && last_sequence(batch)
+            .is_some_and(|last| last == last_acked || sequence_after(last_acked, last))
+}
+
 impl Producer {
     /// Whether a partition's first queued batch may go now.
     fn partition_sendable(&self, topic: TopicIdx, partition: usize) -> bool {
@@ -375,31 +400,54 @@ impl Producer {
                 error: code,
             });
         }
-        if idempotent && code == ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER {
-            let q = &self.acc.topics[batch.topic].partitions[batch.partition as usize];
-            let expected = crate::record::record_sequence(q.last_acked, 1);
-            if batch.sequence.is_some_and(|(_, _, seq)| seq != expected) {
-                // An earlier batch of the partition failed first; this one
-                // goes again once that one is through.
-                self.retry_or_fail(batch, described);
-                return;
-            }
-            // A real gap: the sequence must restart under a new epoch.
-            self.pid.bump_required = true;
-            self.fail_batch(batch, ProduceError::broker(code, message), false);
-            return;
-        }
-        if idempotent && code == ErrorCode::UNKNOWN_PRODUCER_ID {
-            // The broker lost this producer's state (retention): restart
-            // the sequences under a new epoch and send the batch again.
-            self.pid.bump_required = true;
-            self.retry_or_fail(batch, described);
+        let sequence_error = matches!(
+            code,
+            ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER | ErrorCode::UNKNOWN_PRODUCER_ID
+        );
+        if idempotent && sequence_error {
+            self.settle_sequence_error(batch, code, message, described);
             return;
         }
         if code.is_retriable() || code.is_invalid_metadata() {
             self.retry_or_fail(batch, described);
         } else {
             self.fail_batch(batch, ProduceError::broker(code, message), true);
+        }
+    }
+
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER and UNKNOWN_PRODUCER_ID, as the Java
+    /// producer reads them. If a later batch was acknowledged, this one is
+    /// in the log. If an earlier batch of the partition is still unsettled,
+    /// this is only a consequence of it: retry. Otherwise the broker
+    /// really lacks the sequence before this batch (a gap), or has lost
+    /// the producer's state: sequences restart under a new epoch (KIP-360),
+    /// the gap's batch failing and the lost-state batch going again.
+    fn settle_sequence_error(
+        &mut self,
+        batch: ProducerBatch,
+        code: ErrorCode,
+        message: Option<String>,
+        described: String,
+    ) {
+        let q = &self.acc.topics[batch.topic].partitions[batch.partition as usize];
+        if code == ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER
+            && batch_acked_before(&batch, q.last_acked)
+        {
+            // It went to an old leader whose answer was lost; the broker
+            // keeps too few batches to say where it landed.
+            self.complete_batch(batch, None, -1);
+            return;
+        }
+        let expected = crate::record::record_sequence(q.last_acked, 1);
+        if batch.sequence.is_some_and(|(_, _, seq)| seq != expected) {
+            self.retry_or_fail(batch, described);
+            return;
+        }
+        self.pid.bump_required = true;
+        if code == ErrorCode::UNKNOWN_PRODUCER_ID {
+            self.retry_or_fail(batch, described);
+        } else {
+            self.fail_batch(batch, ProduceError::broker(code, message), false);
         }
     }
 
@@ -499,9 +547,13 @@ impl Producer {
         base_offset: Option<i64>,
         append_time: i64,
     ) {
-        if let Some((_, _, seq)) = batch.sequence {
-            let last = crate::record::record_sequence(seq, batch.record_count() as i32 - 1);
-            self.acc.partition(batch.topic, batch.partition).last_acked = last;
+        if let Some(last) = last_sequence(&batch) {
+            let q = self.acc.partition(batch.topic, batch.partition);
+            // Answers can arrive out of sequence order (an old leader's
+            // late answer), so the mark only moves forward.
+            if q.last_acked < 0 || sequence_after(last, q.last_acked) {
+                q.last_acked = last;
+            }
         }
         let topic = self.map.topics[batch.topic].name.clone();
         let (accounted, n) = (batch.accounted, batch.record_count());
