@@ -1,14 +1,37 @@
 //! The sans-IO producer: a state machine that takes events (time, bytes,
 //! connection outcomes, `send` calls) and emits actions (connect, write,
-//! close, delivery reports, events).
+//! close, delivery reports, events). It never reads a clock, opens a socket
+//! or starts a thread; the caller does those and feeds back what happened.
 //!
-//! ```text
-//! let mut p = Producer::new(config, now, unix_ms)?;
-//! let id = p.send(record, now)?;
-//! p.handle_input(Input::Received { conn, data }, now);
-//! p.handle_timeout(now);
-//! while let Some(out) = p.poll_output() { /* carry it out */ }
-//! let wake_at = p.poll_timeout();
+//! ```
+//! use std::time::Instant;
+//! use kafka_sansio::producer::{Input, Output, Producer, ProducerConfig, ProducerRecord};
+//!
+//! let config = ProducerConfig::from_properties([("bootstrap.servers", "localhost:9092")])?;
+//! let now = Instant::now();
+//! let mut producer = Producer::new(config, now, 1_700_000_000_000)?;
+//! producer.send(ProducerRecord::new("orders", "hello").key("user-1"), now)?;
+//!
+//! // Knowing nothing yet, it asks for a connection to the bootstrap server.
+//! let conn = loop {
+//!     match producer.poll_output().expect("a connect") {
+//!         Output::Connect { conn, addr, .. } => {
+//!             assert_eq!(addr.to_string(), "localhost:9092");
+//!             break conn;
+//!         }
+//!         _ => continue, // events: the refresh it scheduled
+//!     }
+//! };
+//! producer.handle_input(Input::Connected { conn }, now);
+//!
+//! // Every connection starts with ApiVersions (API key 18).
+//! let Some(Output::Write { data, .. }) = producer.poll_output() else { panic!() };
+//! assert_eq!(&data[4..6], &18i16.to_be_bytes());
+//!
+//! // Bytes that arrive go to `handle_input(Input::Received { .. })`; the next
+//! // deadline says when to call `handle_timeout`.
+//! assert!(producer.poll_timeout().is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod accumulator;

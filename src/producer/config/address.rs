@@ -1,7 +1,7 @@
 //! Broker addresses as `bootstrap.servers` gives them: `host:port` and
 //! `[ipv6]:port` strings, checked hosts and ports.
 
-use std::net::Ipv6Addr;
+use core::net::Ipv6Addr; // parsing only; `core` has no sockets
 use std::str::FromStr;
 
 use super::{BrokerAddress, ConfigError, err, key};
