@@ -652,3 +652,102 @@ fn records_with_headers_and_timestamps_arrive_intact() {
     assert_eq!(stored.timestamp, 1_600_000_000_123);
     assert_eq!(stored.headers.len(), 2);
 }
+
+#[test]
+fn a_partition_the_map_does_not_show_waits_for_a_fresh_map_then_fails_clearly() {
+    let c = cluster(1, 3);
+    let cfg = config(&c)
+        .delivery_timeout(Duration::from_secs(31))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "known").partition(2))
+        .unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let id = h
+        .send(ProducerRecord::new(TOPIC, "beyond").partition(5))
+        .unwrap();
+    assert!(
+        h.send(ProducerRecord::new(TOPIC, "negative").partition(-1))
+            .is_err_and(|e| matches!(
+                e.reason,
+                SendErrorReason::InvalidPartition { partition: -1, .. }
+            ))
+    );
+    assert!(h.run_until_idle(Duration::from_secs(60)));
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        Event::MetadataRefreshScheduled {
+            reason: RefreshReason::UnknownPartition { partition: 5, .. },
+            ..
+        }
+    )));
+    let r = h.reports().iter().find(|r| r.id == id).unwrap();
+    let f = r.result.as_ref().unwrap_err();
+    assert!(
+        matches!(
+            f.error,
+            ProduceError::InvalidPartition {
+                partition: 5,
+                count: 3,
+                ..
+            }
+        ),
+        "{f:?}"
+    );
+    assert_eq!(f.certainty, Certainty::NotSent);
+}
+
+#[test]
+fn log_append_time_topics_report_the_brokers_time() {
+    let mut c = cluster(1, 1);
+    c.set_log_append_time(TOPIC, true);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let id = h
+        .send(ProducerRecord::new(TOPIC, "x").timestamp(1))
+        .unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let d = all_delivered(&h)[&id].result.clone().unwrap();
+    assert_eq!(
+        d.timestamp_type,
+        kafka_sansio::record::TimestampType::LogAppendTime
+    );
+    assert_eq!(d.timestamp, h.cluster.log(TOPIC, 0)[0].timestamp);
+    assert_ne!(d.timestamp, 1);
+}
+
+#[test]
+fn keyless_records_stick_to_a_partition_for_a_batch_then_spread() {
+    let c = cluster(3, 6);
+    let cfg = config(&c)
+        .batch_size(1024)
+        .linger(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    let mut partitions = Vec::new();
+    for i in 0..600 {
+        h.send(ProducerRecord::new(TOPIC, format!("{i:0>40}")))
+            .unwrap();
+        if i % 20 == 0 {
+            h.run_for(Duration::from_millis(2));
+        }
+    }
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let reports = all_delivered(&h);
+    for r in reports.values() {
+        partitions.push(r.partition.unwrap());
+    }
+    let switches = partitions.windows(2).filter(|w| w[0] != w[1]).count();
+    let mut counts = [0usize; 6];
+    for p in &partitions {
+        counts[*p as usize] += 1;
+    }
+    // ~70 bytes a record and 1 KiB batches: a switch every 15 to 30 records.
+    assert!((15..=50).contains(&switches), "{switches} switches");
+    assert!(
+        counts.iter().all(|&c| c > 30),
+        "every partition gets a share: {counts:?}"
+    );
+}

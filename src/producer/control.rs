@@ -140,26 +140,24 @@ impl Producer {
             }
             self.acc.ensure_topic(topic);
             self.acc.ensure_partitions(topic, count);
+            let mut waiting = std::collections::VecDeque::new();
             while let Some(p) = self.acc.topics[topic].pending.pop_front() {
+                if p.record.partition.is_some_and(|n| n as usize >= count) {
+                    // A partition the map does not show yet (the topic may
+                    // have grown): it waits for a fresher map, up to the
+                    // delivery timeout.
+                    waiting.push_back(p);
+                    continue;
+                }
                 let meta = RecordMeta {
                     id: p.id,
                     timestamp: p.timestamp,
                     accounted: p.accounted,
                 };
-                let name = self.map.topics[topic].name.clone();
-                let error = match p.record.partition {
-                    Some(n) if n < 0 || n as usize >= count => {
-                        Some(ProduceError::InvalidPartition {
-                            topic: name.clone(),
-                            partition: n,
-                            count: count as i32,
-                        })
-                    }
-                    _ => self.place(topic, meta, &p.record).err().map(|e| {
-                        ProduceError::broker(ErrorCode::INVALID_RECORD, Some(e.to_string()))
-                    }),
-                };
-                if let Some(error) = error {
+                if let Err(e) = self.place(topic, meta, &p.record) {
+                    let name = self.map.topics[topic].name.clone();
+                    let error =
+                        ProduceError::broker(ErrorCode::INVALID_RECORD, Some(e.to_string()));
                     self.report_failed(
                         name,
                         p.record.partition,
@@ -169,6 +167,7 @@ impl Producer {
                     );
                 }
             }
+            self.acc.topics[topic].pending = waiting;
         }
     }
 

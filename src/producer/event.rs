@@ -15,6 +15,14 @@ pub enum RefreshReason {
     Bootstrap,
     /// Records arrived for a topic the map does not have.
     NewTopic(Arc<str>),
+    /// A record named a partition the map does not show (the topic may
+    /// have grown).
+    UnknownPartition {
+        /// The topic.
+        topic: Arc<str>,
+        /// The partition asked for.
+        partition: i32,
+    },
     /// The map is older than `metadata.max.age.ms`.
     MaxAge,
     /// A broker answered with an error meaning the map is stale.

@@ -249,19 +249,20 @@ impl Producer {
         let topic = self.map.add_topic(&record.topic);
         self.acc.ensure_topic(topic);
         let count = self.map.topics[topic].partitions.len();
-        if let (Some(p), true) = (record.partition, count > 0) {
-            if p < 0 || p as usize >= count {
-                let reason = SendErrorReason::InvalidPartition {
-                    topic: record.topic.clone(),
-                    partition: p,
-                    count: count as i32,
-                };
-                return refuse(reason, record);
-            }
+        if let Some(p) = record.partition.filter(|&p| p < 0) {
+            let reason = SendErrorReason::InvalidPartition {
+                topic: record.topic.clone(),
+                partition: p,
+                count: count as i32,
+            };
+            return refuse(reason, record);
         }
         let id = RecordId(self.next_record_id);
         let timestamp = record.timestamp.unwrap_or_else(|| self.clock_ms(now));
-        if count == 0 {
+        let unknown_partition = record
+            .partition
+            .filter(|&p| count > 0 && p as usize >= count);
+        if count == 0 || unknown_partition.is_some() {
             self.next_record_id += 1;
             self.counters.accepted += 1;
             self.acc.reserve(size);
@@ -273,8 +274,14 @@ impl Producer {
                 created: now,
                 accounted: size,
             });
-            if first {
-                let name = self.map.topics[topic].name.clone();
+            let name = self.map.topics[topic].name.clone();
+            if let Some(partition) = unknown_partition {
+                self.request_refresh(RefreshReason::UnknownPartition {
+                    topic: name,
+                    partition,
+                });
+                self.drive();
+            } else if first {
                 self.request_refresh(RefreshReason::NewTopic(name));
                 self.drive();
             }

@@ -173,7 +173,9 @@ pub enum SendErrorReason {
         /// The config key of the limit.
         key: &'static str,
     },
-    /// The record named a partition its topic does not have.
+    /// The record named a negative partition. (A partition beyond those
+    /// the map shows waits for a fresh map and fails at the delivery
+    /// timeout with [`ProduceError::InvalidPartition`] if it never shows.)
     #[error("partition {partition} is not in topic {topic:?}, which has {count} partitions")]
     InvalidPartition {
         /// The topic.

@@ -661,7 +661,15 @@ impl Producer {
                     .pop_front()
                     .expect("front exists");
                 let meta = self.map.topics[topic].clone();
+                let count = meta.partitions.len() as i32;
                 let error = match meta.error {
+                    _ if meta.is_known() && p.record.partition.is_some_and(|n| n >= count) => {
+                        ProduceError::InvalidPartition {
+                            topic: meta.name.clone(),
+                            partition: p.record.partition.unwrap_or_default(),
+                            count,
+                        }
+                    }
                     Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) | None if !meta.is_known() => {
                         ProduceError::UnknownTopic {
                             topic: meta.name.clone(),
