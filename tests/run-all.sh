@@ -60,8 +60,11 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 
-step "unit, property, golden, oracle and corpus tests"
+step "unit, property, golden, oracle, corpus and simulation tests (1,000 fault schedules)"
 run_tests cargo test --workspace --all-features
+
+step "the main job: the producer's story on a simulated cluster"
+cargo run --quiet --example demo | tail -n 3
 
 step "real Apache Kafka: 3 brokers on loopback"
 cluster_up=1
