@@ -13,8 +13,12 @@ use kafka_sansio::sim::{Cluster, ClusterConfig, Harness};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let records: usize = args.next().map_or(1_000_000, |s| s.parse().expect("a record count"));
-    let size: usize = args.next().map_or(100, |s| s.parse().expect("a value size"));
+    let records: usize = args
+        .next()
+        .map_or(1_000_000, |s| s.parse().expect("a record count"));
+    let size: usize = args
+        .next()
+        .map_or(100, |s| s.parse().expect("a value size"));
     let mut cluster = Cluster::new(ClusterConfig::with_brokers(3));
     cluster.create_topic("bench", 6, 3);
     let config = ProducerConfig::builder()

@@ -751,3 +751,25 @@ fn keyless_records_stick_to_a_partition_for_a_batch_then_spread() {
         "every partition gets a share: {counts:?}"
     );
 }
+
+#[test]
+fn a_throttled_connection_waits_out_the_brokers_pause() {
+    let c = cluster(1, 1);
+    let cfg = config(&c).linger(Duration::ZERO).build().unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "warm-up")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster
+        .set_produce_throttle(1, Duration::from_millis(500));
+    h.send(ProducerRecord::new(TOPIC, "a")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let first = h.elapsed();
+    h.send(ProducerRecord::new(TOPIC, "b")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let waited = h.elapsed() - first;
+    assert!(
+        waited >= Duration::from_millis(490),
+        "sent again after {waited:?}"
+    );
+    assert_eq!(all_delivered(&h).len(), 3);
+}

@@ -84,6 +84,9 @@ pub(crate) struct Conn {
     /// Kafka answers a connection's requests in order: the front is the
     /// next answer due.
     pub in_flight: VecDeque<InFlight>,
+    /// The broker asked for a pause in its last answer (quota throttling,
+    /// KIP-219): no Produce request goes before then.
+    pub throttled_until: Option<Instant>,
     next_correlation_id: i32,
 }
 
@@ -102,6 +105,7 @@ impl Conn {
             state: ConnState::Connecting { deadline },
             reader: FrameReader::new(max_frame),
             in_flight: VecDeque::new(),
+            throttled_until: None,
             next_correlation_id: 0,
         }
     }

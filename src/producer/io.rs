@@ -134,6 +134,8 @@ pub enum TimerReason {
     MetadataRefresh,
     /// A producer id request may be retried.
     ProducerIdRetry,
+    /// A broker's quota pause (throttle time) ends.
+    Throttle,
     /// The deadline given to `close` arrives.
     CloseDeadline,
 }

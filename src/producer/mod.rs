@@ -297,7 +297,9 @@ impl Producer {
                 self.next_record_id += 1;
                 self.counters.accepted += 1;
                 self.acc.reserve(size);
-                if sealed {
+                // A sealed batch, or one with no linger, is ready now:
+                // no future deadline would wake the caller for it.
+                if sealed || self.config.linger.is_zero() {
                     self.drive();
                 }
                 Ok(id)

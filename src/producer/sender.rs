@@ -133,6 +133,9 @@ impl Producer {
                 }
             };
             while let Some(c) = self.conns.get(&conn) {
+                if c.throttled_until.is_some_and(|t| now < t) {
+                    break;
+                }
                 if !matches!(c.state, ConnState::Ready(_))
                     || c.produce_in_flight() >= self.config.max_in_flight_per_connection
                 {
@@ -289,7 +292,12 @@ impl Producer {
         batches: Vec<ProducerBatch>,
         resp: ProduceResponse,
     ) {
-        let _ = conn;
+        if resp.throttle_time_ms > 0 {
+            if let Some(c) = self.conns.get_mut(&conn) {
+                let pause = Duration::from_millis(resp.throttle_time_ms as u64);
+                c.throttled_until = Some(self.now + pause);
+            }
+        }
         let endpoints: BTreeMap<i32, BrokerAddress> = resp
             .node_endpoints
             .iter()

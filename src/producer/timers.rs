@@ -62,6 +62,7 @@ impl Producer {
             }
         }
         for conn in self.conns.values() {
+            e.offer(conn.throttled_until, TimerReason::Throttle);
             if let ConnState::Connecting { deadline } = conn.state {
                 e.offer(Some(deadline), TimerReason::ConnectTimeout);
             }

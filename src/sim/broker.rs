@@ -19,6 +19,8 @@ pub(super) struct Broker {
     /// Produce requests still to be applied and then answered by closing
     /// the connection instead.
     pub(super) lose_responses: u32,
+    /// Throttle time put in Produce responses (quota simulation).
+    pub(super) throttle: Duration,
 }
 
 impl Broker {
@@ -29,6 +31,7 @@ impl Broker {
             refusing: false,
             response_delay: Duration::ZERO,
             lose_responses: 0,
+            throttle: Duration::ZERO,
         }
     }
 

@@ -117,6 +117,15 @@ impl Cluster {
         }
     }
 
+    /// Makes `broker` ask for a pause of `throttle` in every Produce
+    /// response (`throttle_time_ms`, as a broker over its quota does);
+    /// zero stops it. The broker trusts the client to honour the pause.
+    pub fn set_produce_throttle(&mut self, broker: i32, throttle: Duration) {
+        if let Some(b) = self.state.brokers.get_mut(&broker) {
+            b.throttle = throttle;
+        }
+    }
+
     /// The next `count` Produce requests `broker` receives are applied to
     /// the logs, then their connection is closed instead of answered: the
     /// client cannot know whether they were written.

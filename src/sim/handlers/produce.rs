@@ -8,6 +8,7 @@
 //! responses applies the request and then closes the connection.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -119,9 +120,14 @@ pub(super) fn handle(
             })
         })
         .collect();
+    let throttle = state
+        .brokers
+        .get(&ctx.broker)
+        .map_or(Duration::ZERO, |b| b.throttle);
     Reply::Respond(ProduceResponse {
         responses,
         node_endpoints,
+        throttle_time_ms: i32::try_from(throttle.as_millis()).unwrap_or(i32::MAX),
         ..ProduceResponse::default()
     })
 }
