@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use kafka_sansio::producer::{Acks, Certainty, ProducerConfig, ProducerRecord, RecordId};
 use kafka_sansio::protocol::ErrorCode;
+use kafka_sansio::record::Compression;
 use kafka_sansio::sim::{Cluster, ClusterConfig, Harness};
 
 /// SplitMix64: the schedule's own randomness, from the seed.
@@ -86,7 +87,15 @@ fn run_schedule(seed: u64) -> Result<u64, String> {
         .batch_size(200 + d.below(4000) as usize)
         .request_timeout(Duration::from_secs(2 + d.below(5)))
         .delivery_timeout(Duration::from_secs(600))
-        .retry_backoff(Duration::from_millis(20 + d.below(200)));
+        .retry_backoff(Duration::from_millis(20 + d.below(200)))
+        .max_in_flight_per_connection(1 + d.below(5) as usize)
+        .compression(match d.below(6) {
+            0 => Compression::GZIP,
+            1 => Compression::Snappy,
+            2 => Compression::Lz4,
+            3 => Compression::ZSTD,
+            _ => Compression::None,
+        });
     if !idempotent {
         cfg = cfg.enable_idempotence(false).acks(if d.chance(50) {
             Acks::Leader
@@ -205,11 +214,22 @@ fn run_schedule(seed: u64) -> Result<u64, String> {
         h.cluster.refuse_connections(b, false);
         h.cluster.set_response_delay(b, Duration::ZERO);
     }
+    // Half the runs end with `close`, which must drain everything first.
+    let closing = d.chance(50);
+    if closing {
+        h.close(Duration::from_secs(900));
+    }
     if !h.run_until_idle(Duration::from_secs(900)) {
         return Err(format!(
             "not idle: {} records still buffered",
             h.producer.buffered_records()
         ));
+    }
+    if closing {
+        h.run_for(Duration::from_millis(10));
+        if !h.producer.is_closed() {
+            return Err("close drained everything but did not finish".into());
+        }
     }
     let result = check(&h, &sent, &send_order, &partitions, idempotent, breaking);
     if trace && result.is_err() {
