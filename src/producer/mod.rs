@@ -40,13 +40,15 @@ mod batch;
 mod config;
 mod connection;
 mod control;
+mod drain;
+mod endings;
 mod event;
 mod io;
 mod metadata;
 mod net;
 mod record;
 mod report;
-mod sender;
+mod settle;
 mod sticky;
 mod timers;
 
