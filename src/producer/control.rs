@@ -113,7 +113,8 @@ impl Producer {
             self.metadata_failed();
             return;
         }
-        let changes = self.map.apply(&resp, self.now);
+        let changes = self.map.apply(&resp);
+        self.map.updated_at = Some(self.now);
         for c in changes {
             self.emit_leader_change(c, LeaderSource::Metadata);
         }

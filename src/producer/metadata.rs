@@ -96,7 +96,7 @@ impl ClusterMap {
     /// Applies a Metadata response. Leadership only moves forward: a
     /// partition whose answer carries an older leader epoch than the map's
     /// (a lagging broker) is left as it is.
-    pub(crate) fn apply(&mut self, resp: &MetadataResponse, now: Instant) -> Vec<LeaderChange> {
+    pub(crate) fn apply(&mut self, resp: &MetadataResponse) -> Vec<LeaderChange> {
         if !resp.brokers.is_empty() {
             self.brokers = resp
                 .brokers
@@ -107,7 +107,6 @@ impl ClusterMap {
                 })
                 .collect();
         }
-        self.updated_at = Some(now);
         let mut changes = Vec::new();
         for t in &resp.topics {
             let Some(idx) = t.name.as_deref().and_then(|n| self.topic_idx(n)) else {
@@ -257,5 +256,104 @@ impl RefreshSchedule {
     /// The moment the map gets too old.
     pub(crate) fn max_age_deadline(&self, map: &ClusterMap) -> Option<Instant> {
         map.updated_at.map(|t| t + self.max_age)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::metadata::{
+        MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+    };
+
+    fn response(leaders: &[(i32, i32)]) -> MetadataResponse {
+        MetadataResponse {
+            brokers: (1..=3)
+                .map(|id| MetadataResponseBroker {
+                    node_id: id,
+                    host: format!("b{id}"),
+                    port: 9092,
+                    ..MetadataResponseBroker::default()
+                })
+                .collect(),
+            topics: vec![MetadataResponseTopic {
+                name: Some("t".into()),
+                partitions: leaders
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(leader, epoch))| MetadataResponsePartition {
+                        partition_index: i as i32,
+                        leader_id: leader,
+                        leader_epoch: epoch,
+                        ..MetadataResponsePartition::default()
+                    })
+                    .collect(),
+                ..MetadataResponseTopic::default()
+            }],
+            ..MetadataResponse::default()
+        }
+    }
+
+    fn map() -> ClusterMap {
+        let mut m = ClusterMap::default();
+        m.add_topic("t");
+        m
+    }
+
+    #[test]
+    fn applies_leaders_and_reports_changes() {
+        let mut m = map();
+        let changes = m.apply(&response(&[(1, 0), (2, 0)]));
+        assert_eq!(changes.len(), 2);
+        assert_eq!(m.leader(0, 0), Some(1));
+        assert_eq!(m.leader(0, 1), Some(2));
+        let changes = m.apply(&response(&[(3, 1), (2, 0)]));
+        assert_eq!(
+            changes,
+            vec![LeaderChange {
+                topic: 0,
+                partition: 0,
+                from: Some(1),
+                to: Some(3),
+                epoch: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn an_older_epoch_from_a_lagging_broker_is_ignored() {
+        let mut m = map();
+        m.apply(&response(&[(2, 5)]));
+        assert!(m.apply(&response(&[(1, 4)])).is_empty());
+        assert_eq!(m.leader(0, 0), Some(2));
+        assert_eq!(m.leader_epoch(0, 0), 5);
+    }
+
+    #[test]
+    fn hints_apply_only_when_newer_and_bring_their_endpoint() {
+        let mut m = map();
+        m.apply(&response(&[(1, 3)]));
+        assert_eq!(
+            m.apply_hint(0, 0, 2, 3, None),
+            None,
+            "same epoch: no change"
+        );
+        let endpoint = BrokerAddress::new("b9", 9093);
+        let change = m.apply_hint(0, 0, 9, 4, Some(endpoint.clone())).unwrap();
+        assert_eq!(
+            (change.from, change.to, change.epoch),
+            (Some(1), Some(9), 4)
+        );
+        assert_eq!(m.brokers[&9], endpoint);
+        assert_eq!(m.leader(0, 0), Some(9));
+        assert_eq!(m.apply_hint(0, 7, 1, 9, None), None, "unknown partition");
+    }
+
+    #[test]
+    fn a_leader_missing_from_the_broker_list_counts_as_none() {
+        let mut m = map();
+        m.apply(&response(&[(1, 0)]));
+        m.forget_brokers();
+        assert_eq!(m.leader(0, 0), None);
     }
 }
