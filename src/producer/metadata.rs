@@ -119,12 +119,10 @@ impl ClusterMap {
             }
             meta.error = None;
             meta.id = t.topic_id;
-            let count = t
-                .partitions
-                .iter()
-                .map(|p| p.partition_index.saturating_add(1).max(0) as usize)
-                .max()
-                .unwrap_or(0);
+            // Kafka lists every partition, numbered from 0, so the count is
+            // the length of the list; an index beyond it is malformed and
+            // skipped (it must not make the map allocate what it claims).
+            let count = t.partitions.len();
             if count > meta.partitions.len() {
                 meta.partitions.resize(
                     count,
@@ -135,7 +133,10 @@ impl ClusterMap {
                 );
             }
             for p in &t.partitions {
-                let Ok(i) = usize::try_from(p.partition_index) else {
+                let Some(i) = usize::try_from(p.partition_index)
+                    .ok()
+                    .filter(|&i| i < count)
+                else {
                     continue;
                 };
                 let old = meta.partitions[i];
@@ -347,6 +348,16 @@ mod tests {
         assert_eq!(m.brokers[&9], endpoint);
         assert_eq!(m.leader(0, 0), Some(9));
         assert_eq!(m.apply_hint(0, 7, 1, 9, None), None, "unknown partition");
+    }
+
+    #[test]
+    fn a_wild_partition_index_is_skipped_not_allocated() {
+        let mut m = map();
+        let mut r = response(&[(1, 0)]);
+        r.topics[0].partitions[0].partition_index = i32::MAX;
+        m.apply(&r);
+        assert_eq!(m.topics[0].partitions.len(), 1);
+        assert_eq!(m.leader(0, 0), None);
     }
 
     #[test]
