@@ -4,7 +4,10 @@
 //! version and with every compression codec at acks=all with an idempotent
 //! producer id, records read back by an independent consumer (kcat) and
 //! compared byte for byte, and the error answers for a missing topic and a
-//! follower.
+//! follower. Then the producer core itself (`kafka_sansio::producer`),
+//! driven over real sockets by `tests/support/core_driver.rs`: keyed
+//! routing and exactly-once, in-order delivery read back with kcat, a
+//! partition leader killed mid-stream, and a topic that does not exist.
 //!
 //! These tests need the cluster, so plain `cargo test` skips them. Run:
 //! ```sh
@@ -17,13 +20,21 @@
 
 #[path = "../examples/support/blocking_conn.rs"]
 mod blocking_conn;
+#[path = "support/core_driver.rs"]
+mod core_driver;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use blocking_conn::Conn;
 use bytes::{Bytes, BytesMut};
+use core_driver::Driver;
+use kafka_sansio::partitioner::partition_for_key;
+use kafka_sansio::producer::{
+    Acks, Certainty, Delivered, DeliveryFailure, DeliveryReport, Event, LeaderSource, ProduceError,
+    ProducerConfig, ProducerConfigBuilder, ProducerRecord, RecordId,
+};
 use kafka_sansio::protocol::create_topics::{CreatableTopic, CreatableTopicConfig};
 use kafka_sansio::protocol::{
     ApiKey, ApiMessage, ApiVersionsRequest, CreateTopicsRequest, ErrorCode, InitProducerIdRequest,
@@ -568,4 +579,359 @@ fn metadata_request_by_topic_id_finds_the_topic() {
     let map = conn.call_at(12, &request).expect("Metadata v12");
     let t = map.topic_by_id(id).expect("found by id");
     assert_eq!(t.name.as_deref(), Some(topic.as_str()));
+}
+
+// ---------------------------------------------------------------------------
+// The producer core over real sockets (tests/support/core_driver.rs).
+
+/// A producer config for the cluster in `KAFKA_BOOTSTRAP`, otherwise the
+/// defaults (acks=all, idempotence on).
+fn core_config() -> ProducerConfigBuilder {
+    ProducerConfig::builder().bootstrap_servers(bootstrap().split(','))
+}
+
+/// A new topic with replication factor 3 (and the broker's
+/// min.insync.replicas=2), once every broker knows its leaders.
+fn replicated_topic(prefix: &str, partitions: i32) -> String {
+    let topic = unique(prefix);
+    create_topic(&mut connect_any(), &topic, partitions, 3, &[]);
+    wait_for_leaders(&topic, partitions);
+    topic
+}
+
+/// Runs `tests/kafka/cluster.sh` and returns its stdout.
+fn cluster_sh(args: &[&str]) -> Result<String, String> {
+    let out = Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/kafka/cluster.sh"
+    ))
+    .args(args)
+    .output()
+    .map_err(|e| format!("cluster.sh {args:?}: {e}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("cluster.sh {args:?} failed: {stderr}"));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// A killed broker, started again when this is dropped (also when the test
+/// fails), so the tests after it find three nodes.
+struct Killed(Option<String>);
+
+impl Killed {
+    fn kill(node: &str) -> Killed {
+        cluster_sh(&["kill", node]).unwrap();
+        Killed(Some(node.to_owned()))
+    }
+
+    fn restart(&mut self) {
+        if let Some(node) = self.0.take() {
+            cluster_sh(&["start", &node]).unwrap();
+        }
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        if let Some(node) = self.0.take() {
+            eprintln!("restarting broker {node} after a failure");
+            if let Err(e) = cluster_sh(&["start", &node]) {
+                eprintln!("{e}");
+            }
+        }
+    }
+}
+
+/// What kcat must read back for `record`, delivered as `delivered`.
+fn expected_read(record: &ProducerRecord, delivered: &Delivered) -> TestRecord {
+    if let Some(ts) = record.timestamp {
+        assert_eq!(delivered.timestamp, ts, "the report keeps the timestamp");
+    }
+    TestRecord {
+        key: record.key.as_ref().map(|k| k.to_vec()),
+        value: record.value.as_ref().map(|v| v.to_vec()),
+        headers: record
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_ref().expect("no null header").to_vec()))
+            .collect(),
+        timestamp: delivered.timestamp,
+    }
+}
+
+/// Checks that every record of `sent` has exactly one success report, that
+/// each partition's offsets run 0, 1, 2, ... in send order, and that kcat
+/// reads exactly those records at exactly those offsets, nothing else.
+/// Returns the partition each record went to.
+fn assert_exactly_once_in_order(
+    topic: &str,
+    partitions: i32,
+    sent: &BTreeMap<RecordId, ProducerRecord>,
+    reports: &[DeliveryReport],
+) -> BTreeMap<RecordId, i32> {
+    let mut seen = BTreeSet::new();
+    let mut landed = BTreeMap::new();
+    let mut by_partition: BTreeMap<i32, Vec<(RecordId, i64, TestRecord)>> = BTreeMap::new();
+    for r in reports {
+        assert!(seen.insert(r.id), "two reports for {:?}", r.id);
+        let record = sent.get(&r.id).expect("a report for a record we sent");
+        assert_eq!(&*r.topic, topic);
+        let delivered = match &r.result {
+            Ok(d) => d,
+            Err(e) => panic!("{:?} (partition {:?}) failed: {e}", r.id, r.partition),
+        };
+        let partition = r.partition.expect("a delivered record has a partition");
+        if let Some(p) = record.partition {
+            assert_eq!(partition, p, "{:?}: the explicit partition wins", r.id);
+        }
+        let offset = delivered.offset.expect("acks=all reports the offset");
+        landed.insert(r.id, partition);
+        let want = expected_read(record, delivered);
+        by_partition
+            .entry(partition)
+            .or_default()
+            .push((r.id, offset, want));
+    }
+    assert_eq!(seen.len(), sent.len(), "one report per record sent");
+    for p in 0..partitions {
+        let mut want = by_partition.remove(&p).unwrap_or_default();
+        want.sort_by_key(|(id, ..)| *id);
+        let offsets: Vec<i64> = want.iter().map(|(_, o, _)| *o).collect();
+        let dense: Vec<i64> = (0..want.len() as i64).collect();
+        assert_eq!(
+            offsets, dense,
+            "{topic}/{p}: offsets in send order, no gaps"
+        );
+        let read = kcat_read(topic, p, want.len());
+        assert_eq!(read.len(), want.len(), "{topic}/{p}: records in the log");
+        for ((offset, got), (id, want_offset, want)) in read.iter().zip(&want) {
+            assert_eq!((offset, got), (want_offset, want), "{topic}/{p}: {id:?}");
+        }
+    }
+    assert!(
+        by_partition.is_empty(),
+        "partitions out of range: {by_partition:?}"
+    );
+    landed
+}
+
+/// Prints the events but the (many) ProduceSent ones, for `--nocapture`
+/// and failures.
+fn print_timeline(driver: &Driver) {
+    for (at, e) in driver.events() {
+        if !matches!(e, Event::ProduceSent { .. }) {
+            eprintln!("{at:>14.3?} {e:?}");
+        }
+    }
+}
+
+fn assert_no_fatal(driver: &Driver) {
+    for (at, e) in driver.events() {
+        assert!(!matches!(e, Event::Fatal(_)), "at {at:?}: {e:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn producer_core_delivers_keyed_records_to_their_leaders() {
+    let topic = replicated_topic("core-keyed", 6);
+    let config = core_config().build().expect("config");
+    assert!(config.enable_idempotence && config.acks == Acks::All);
+    let mut driver = Driver::new(config);
+
+    let started = Instant::now();
+    let mut sent = BTreeMap::new();
+    for i in 0..2000u32 {
+        let mut value = format!("value-{i}|\n").into_bytes();
+        value.extend_from_slice(&[0, 0xff, b'|', b'\n']);
+        value.extend(std::iter::repeat_n(b'v', (i as usize * 7) % 300));
+        let mut record = ProducerRecord::new(&topic, value);
+        match i % 10 {
+            // No key: the sticky partitioner chooses.
+            0 => {}
+            // An explicit partition wins over the key.
+            1 => {
+                record = record
+                    .key(format!("user-{}", i % 37))
+                    .partition((i % 6) as i32)
+            }
+            _ => record = record.key(format!("user-{}", i % 101)),
+        }
+        if i % 50 == 25 {
+            record.value = None;
+        }
+        if i % 3 == 0 {
+            let seq = Bytes::from(i.to_string());
+            record = record
+                .header("seq", Some(seq))
+                .header("src", Some("core".into()));
+        }
+        if i % 4 == 0 {
+            record = record.timestamp(1_700_000_000_000 + i64::from(i));
+        }
+        let id = driver.send(record.clone());
+        sent.insert(id, record);
+    }
+    let idle = driver.run_until_idle(Duration::from_secs(60));
+    let elapsed = started.elapsed();
+    assert!(
+        idle,
+        "{} records unreported; events: {:#?}",
+        driver.producer().buffered_records(),
+        driver.events()
+    );
+    let stats = driver.producer().stats();
+    print_timeline(&driver);
+    let last_request = driver
+        .events()
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::ProduceSent { .. }))
+        .map(|(at, _)| *at)
+        .max();
+    eprintln!(
+        "{} records in {elapsed:?} ({:.0} records/s), {} produce requests (the last sent at \
+         {last_request:?}), {} retries",
+        sent.len(),
+        sent.len() as f64 / elapsed.as_secs_f64(),
+        stats.produce_requests,
+        stats.batch_retries
+    );
+    assert_no_fatal(&driver);
+
+    let landed = assert_exactly_once_in_order(&topic, 6, &sent, driver.reports());
+    for (id, record) in &sent {
+        if let (None, Some(key)) = (record.partition, &record.key) {
+            assert_eq!(landed[id], partition_for_key(key, 6), "{id:?} key {key:?}");
+        }
+    }
+}
+
+/// Sends one record to each of `partitions` every 20 ms for `d`.
+fn stream_for(
+    driver: &mut Driver,
+    topic: &str,
+    partitions: i32,
+    sent: &mut BTreeMap<RecordId, ProducerRecord>,
+    d: Duration,
+) {
+    let until = Instant::now() + d;
+    while Instant::now() < until {
+        for p in 0..partitions {
+            let n = sent.len();
+            let record = ProducerRecord::new(topic, format!("steady-{n}"))
+                .key(format!("k{n}"))
+                .partition(p);
+            let id = driver.send(record.clone());
+            sent.insert(id, record);
+        }
+        driver.run_for(Duration::from_millis(20));
+    }
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn producer_core_survives_a_leader_kill() {
+    let topic = replicated_topic("core-failover", 3);
+    let mut driver = Driver::new(core_config().build().expect("config"));
+    let mut sent = BTreeMap::new();
+
+    stream_for(&mut driver, &topic, 3, &mut sent, Duration::from_secs(2));
+    assert!(!driver.reports().is_empty(), "delivering before the kill");
+    let leader = cluster_sh(&["leader", &topic, "0"]).unwrap();
+    let leader_id: i32 = leader.parse().expect("a node id");
+    assert!(leader_id > 0, "partition 0 has a leader: {leader}");
+    let mut killed = Killed::kill(&leader);
+    let killed_at = Instant::now();
+    eprintln!("killed broker {leader}, the leader of {topic}/0");
+
+    stream_for(&mut driver, &topic, 3, &mut sent, Duration::from_secs(15));
+    killed.restart();
+    eprintln!("broker {leader} back after {:?}", killed_at.elapsed());
+    stream_for(&mut driver, &topic, 3, &mut sent, Duration::from_secs(3));
+    assert!(
+        driver.run_until_idle(Duration::from_secs(90)),
+        "{} records unreported; events: {:#?}",
+        driver.producer().buffered_records(),
+        driver.events()
+    );
+    assert_no_fatal(&driver);
+    eprintln!(
+        "{} records, {} retries; stats {:?}",
+        sent.len(),
+        driver.producer().stats().batch_retries,
+        driver.producer().stats()
+    );
+
+    assert_exactly_once_in_order(&topic, 3, &sent, driver.reports());
+    print_timeline(&driver);
+    let events = driver.events();
+    let lost = events.iter().any(
+        |(_, e)| matches!(e, Event::ConnectionLost { broker: Some(b), .. } if *b == leader_id),
+    );
+    assert!(
+        lost,
+        "no ConnectionLost for broker {leader_id}: {events:#?}"
+    );
+    let moved = events.iter().find(|(_, e)| {
+        matches!(e, Event::LeaderChanged { topic: t, partition: 0, from: Some(f), to: Some(to), .. }
+            if **t == *topic && *f == leader_id && *to != leader_id)
+    });
+    let Some((at, Event::LeaderChanged { source, .. })) = moved else {
+        panic!("no LeaderChanged away from {leader_id} for {topic}/0: {events:#?}");
+    };
+    eprintln!("leader of {topic}/0 moved at {at:?} (learned from {source:?})");
+    assert!(matches!(
+        source,
+        LeaderSource::Metadata | LeaderSource::ProduceHint
+    ));
+}
+
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn producer_core_reports_an_unknown_topic() {
+    let config = core_config()
+        .delivery_timeout(Duration::from_secs(5))
+        .request_timeout(Duration::from_secs(4))
+        .build()
+        .expect("config");
+    let mut driver = Driver::new(config);
+    let topic = unique("core-missing");
+    let started = Instant::now();
+    let id = driver.send(ProducerRecord::new(&topic, "nowhere to go"));
+    assert!(driver.run_until_idle(Duration::from_secs(20)), "no report");
+    let elapsed = started.elapsed();
+    eprintln!("reported after {elapsed:?}");
+
+    let reports = driver.reports();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let r = &reports[0];
+    assert_eq!((r.id, &*r.topic, r.partition), (id, topic.as_str(), None));
+    let failure = DeliveryFailure {
+        error: ProduceError::UnknownTopic {
+            topic: topic.as_str().into(),
+        },
+        certainty: Certainty::NotSent,
+    };
+    assert_eq!(r.result, Err(failure));
+    assert!(
+        elapsed >= Duration::from_secs(5) && elapsed < Duration::from_secs(8),
+        "reported at delivery.timeout.ms: {elapsed:?}"
+    );
+    let asked = driver
+        .events()
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::MetadataRequested { .. }))
+        .count();
+    assert!(
+        asked >= 2,
+        "the producer kept looking for the topic: {asked}"
+    );
+    assert_no_fatal(&driver);
+    // And the topic was not created by asking.
+    let map = connect_any()
+        .call(&MetadataRequest::for_topics([topic.as_str()]))
+        .expect("Metadata");
+    let t = map.topic(&topic).expect("an answer for the topic");
+    assert_eq!(t.error_code, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
 }
