@@ -773,3 +773,46 @@ fn a_throttled_connection_waits_out_the_brokers_pause() {
     );
     assert_eq!(all_delivered(&h).len(), 3);
 }
+
+/// Keyless records sent while broker 2 stops answering: how many of the
+/// last 1,000 went to partitions it leads.
+fn records_to_a_stalled_leader(availability_timeout: Duration) -> usize {
+    let c = cluster(3, 6);
+    let cfg = config(&c)
+        .batch_size(512)
+        .partitioner_availability_timeout(availability_timeout)
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "warm-up")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster.set_response_delay(2, Duration::from_secs(20));
+    let slow: Vec<i32> = (0..6)
+        .filter(|&p| h.cluster.leader(TOPIC, p) == Some(2))
+        .collect();
+    let mut late = Vec::new();
+    for i in 0..2000 {
+        let id = h
+            .send(ProducerRecord::new(TOPIC, format!("{i:0>60}")))
+            .unwrap();
+        h.run_for(Duration::from_millis(1));
+        if i >= 1000 {
+            late.push(id);
+        }
+    }
+    h.cluster.set_response_delay(2, Duration::ZERO);
+    assert!(h.run_until_idle(Duration::from_secs(120)));
+    let reports = all_delivered(&h);
+    late.iter()
+        .filter(|id| slow.contains(&reports[id].partition.unwrap()))
+        .count()
+}
+
+#[test]
+fn keyless_records_avoid_a_leader_that_stopped_draining() {
+    // Queue-depth weights alone send fewer there than the uniform third...
+    let adaptive_only = records_to_a_stalled_leader(Duration::ZERO);
+    assert!((1..200).contains(&adaptive_only), "{adaptive_only}");
+    // ...and partitioner.availability.timeout.ms leaves it out entirely.
+    assert_eq!(records_to_a_stalled_leader(Duration::from_millis(100)), 0);
+}
