@@ -27,7 +27,17 @@ impl Producer {
         let Some(b) = q.batches.front() else {
             return false;
         };
-        if q.in_flight >= MAX_IN_FLIGHT_PER_PARTITION {
+        // Without idempotence, `max.in.flight.requests.per.connection=1`
+        // is how a user asks for order (as in Java): one batch of a
+        // partition at a time, across connections too (a leader change
+        // must not let a newer batch overtake an older one).
+        let limit =
+            if !self.config.enable_idempotence && self.config.max_in_flight_per_connection == 1 {
+                1
+            } else {
+                MAX_IN_FLIGHT_PER_PARTITION
+            };
+        if q.in_flight >= limit {
             return false;
         }
         // A retry waits for the partition's other batches to settle, so
