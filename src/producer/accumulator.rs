@@ -175,7 +175,10 @@ impl Accumulator {
                 sealed |= !last.sealed;
                 last.sealed = true;
             }
-            let capacity = batch_size.clamp(64, 1 << 20).max(meta.accounted);
+            // Start small and let the buffer grow (amortized doubling): a
+            // partition that gets one small record does not hold a whole
+            // `batch.size` of memory beyond what `buffer.memory` counts.
+            let capacity = meta.accounted.clamp(256, batch_size.max(256));
             let order = self.next_order;
             self.next_order += 1;
             queue.batches.push_back(ProducerBatch::new(
@@ -188,17 +191,23 @@ impl Accumulator {
             )?);
         }
         let batch = queue.batches.back_mut().expect("a batch was just ensured");
-        let headers: Vec<_> = record
+        let headers = record
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_deref()))
-            .collect();
-        batch.append(
+            .map(|(k, v)| (k.as_str(), v.as_deref()));
+        let appended = batch.append(
             meta,
             record.key.as_deref(),
             record.value.as_deref(),
             headers,
-        )?;
+        );
+        if let Err(e) = appended {
+            // Leave no empty batch behind for a record that could not join.
+            if batch.records.is_empty() {
+                queue.batches.pop_back();
+            }
+            return Err(e);
+        }
         if batch.size() >= batch_size {
             batch.sealed = true;
             sealed = true;

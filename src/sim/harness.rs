@@ -2,6 +2,33 @@
 //! output is carried out, every byte travels with a fixed latency, and time
 //! jumps to the next deadline when nothing else is due. A scenario runs in
 //! milliseconds and identically every time.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//!
+//! use kafka_sansio::producer::{ProducerConfig, ProducerRecord};
+//! use kafka_sansio::sim::{Cluster, ClusterConfig, Harness};
+//!
+//! let mut cluster = Cluster::new(ClusterConfig::with_brokers(3));
+//! cluster.create_topic("orders", 3, 3);
+//! let config = ProducerConfig::builder()
+//!     .bootstrap_servers(cluster.bootstrap_servers())
+//!     .build()?;
+//! let mut h = Harness::new(cluster, config, Instant::now())?;
+//!
+//! let id = h.send(ProducerRecord::new("orders", "hello").partition(0))?;
+//! // Partition 0's leader dies before the record goes out.
+//! let leader = h.cluster.leader("orders", 0).unwrap();
+//! let now = h.now();
+//! h.cluster.crash(leader, now);
+//!
+//! assert!(h.run_until_idle(Duration::from_secs(30)));
+//! let report = h.reports().iter().find(|r| r.id == id).unwrap();
+//! assert_eq!(report.result.as_ref().unwrap().offset, Some(0));
+//! assert_eq!(h.cluster.log("orders", 0).len(), 1);
+//! assert!(h.violations().is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
