@@ -45,6 +45,7 @@ enum Fault {
     Delay(i32, Duration, Duration),
     LoseAfterAppend(i32, u32),
     Inject(usize, i32, ErrorCode, u32),
+    InjectFor(usize, i32, ErrorCode, Duration),
 }
 
 /// Errors that leave the producer able to deliver everything once the
@@ -122,13 +123,14 @@ fn run_schedule(seed: u64) -> Result<u64, String> {
         let b = 1 + d.below(BROKERS as u64) as i32;
         let t = d.below(6) as usize % 2;
         let p = d.below(partitions[t] as u64) as i32;
-        let fault = match d.below(7) {
+        let fault = match d.below(8) {
             0 => Fault::Crash(b, d.ms(3000)),
             1 => Fault::MoveLeader(t, p, b),
             2 => Fault::Drop(b),
             3 => Fault::Refuse(b, d.ms(3000)),
             4 => Fault::Delay(b, d.ms(8000), d.ms(3000)),
             5 => Fault::LoseAfterAppend(b, 1 + d.below(3) as u32),
+            6 => Fault::InjectFor(t, p, HEALABLE[d.below(4) as usize], d.ms(3000)),
             _ => {
                 let code = if d.chance(10) {
                     breaking = true;
@@ -198,6 +200,9 @@ fn run_schedule(seed: u64) -> Result<u64, String> {
             }
             Some(Fault::LoseAfterAppend(b, count)) => {
                 h.cluster.lose_responses_after_append(b, count)
+            }
+            Some(Fault::InjectFor(t, p, code, dur)) => {
+                h.cluster.inject_error_until(TOPICS[t], p, code, now + dur)
             }
             Some(Fault::Inject(t, p, code, times)) => {
                 h.cluster.inject_error(TOPICS[t], p, code, times)

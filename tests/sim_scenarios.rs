@@ -816,3 +816,37 @@ fn keyless_records_avoid_a_leader_that_stopped_draining() {
     // ...and partitioner.availability.timeout.ms leaves it out entirely.
     assert_eq!(records_to_a_stalled_leader(Duration::from_millis(100)), 0);
 }
+
+#[test]
+fn an_error_that_lasts_a_while_is_retried_until_it_clears() {
+    let c = cluster(3, 1);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    // Below min.insync.replicas for three seconds.
+    let until = h.now() + Duration::from_secs(3);
+    h.cluster
+        .inject_error_until(TOPIC, 0, ErrorCode::NOT_ENOUGH_REPLICAS, until);
+    let sent: Vec<_> = (1..10)
+        .map(|i| {
+            let v = format!("v{i}");
+            (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
+        })
+        .collect();
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    assert!(
+        h.elapsed() >= Duration::from_secs(3),
+        "nothing lands before the error clears"
+    );
+    let retries = events(&h)
+        .iter()
+        .filter(|e| matches!(e, Event::BatchRetry { .. }))
+        .count();
+    // Backoff grows 100 ms, 200, 400, 800, then 1 s: a handful of retries,
+    // not hundreds.
+    assert!((3..=8).contains(&retries), "{retries} retries");
+    let mut all = vec![(RecordId(0), "v0".to_owned())];
+    all.extend(sent);
+    logs_hold_exactly(&h, &all, 1);
+}

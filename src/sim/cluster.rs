@@ -157,6 +157,7 @@ impl Cluster {
                 broker,
                 conn,
                 unix_ms: self.clock.unix_ms(now),
+                now,
             };
             let outcome = handlers::handle(&mut self.state, ctx, frame);
             // A delay past the end of `Instant` holds the response forever.

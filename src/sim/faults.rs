@@ -9,26 +9,45 @@ use super::Cluster;
 use super::network::CloseReason;
 use crate::protocol::ErrorCode;
 
-/// Errors to answer the next requests with: each `(code, times)` entry is
-/// used `times` times, in order.
+/// Errors to answer requests with: a window during which every request
+/// gets one code, then `(code, times)` entries used `times` times, in order.
 #[derive(Debug, Default)]
-pub(super) struct ErrorQueue(VecDeque<(ErrorCode, u32)>);
+pub(super) struct ErrorQueue {
+    window: Option<(ErrorCode, Instant)>,
+    queue: VecDeque<(ErrorCode, u32)>,
+}
 
 impl ErrorQueue {
     /// Queues `code` for the next `times` requests after those queued.
     pub(super) fn push(&mut self, code: ErrorCode, times: u32) {
         if times > 0 {
-            self.0.push_back((code, times));
+            self.queue.push_back((code, times));
         }
     }
 
-    /// The error for this request, if any is queued.
-    pub(super) fn take(&mut self) -> Option<ErrorCode> {
-        let (code, times) = self.0.front_mut()?;
+    /// Answers every request with `code` until `until`.
+    pub(super) fn fail_until(&mut self, code: ErrorCode, until: Instant) {
+        self.window = Some((code, until));
+    }
+
+    /// The error for a request arriving at `now`, if any.
+    pub(super) fn take(&mut self, now: Instant) -> Option<ErrorCode> {
+        if let Some((code, until)) = self.window {
+            if now < until {
+                return Some(code);
+            }
+            self.window = None;
+        }
+        self.take_counted()
+    }
+
+    /// The next counted error, if any is queued.
+    fn take_counted(&mut self) -> Option<ErrorCode> {
+        let (code, times) = self.queue.front_mut()?;
         let code = *code;
         *times -= 1;
         if *times == 0 {
-            self.0.pop_front();
+            self.queue.pop_front();
         }
         Some(code)
     }
@@ -146,6 +165,22 @@ impl Cluster {
         }
     }
 
+    /// Every produce attempt for `topic`/`partition` that reaches its
+    /// leader before `until` is answered with `code` (the appending codes
+    /// append first, as with [`inject_error`](Self::inject_error)): an
+    /// error that lasts a while rather than a number of times.
+    pub fn inject_error_until(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        code: ErrorCode,
+        until: Instant,
+    ) {
+        if let Some(p) = self.state.partition_mut(topic, partition) {
+            p.injected.fail_until(code, until);
+        }
+    }
+
     /// The next `times` InitProducerId requests are answered with `code`
     /// (e.g. `COORDINATOR_LOAD_IN_PROGRESS`).
     pub fn inject_init_producer_id_error(&mut self, code: ErrorCode, times: u32) {
@@ -169,9 +204,9 @@ mod tests {
         q.push(ErrorCode::NOT_ENOUGH_REPLICAS, 2);
         q.push(ErrorCode::REQUEST_TIMED_OUT, 0);
         q.push(ErrorCode::CORRUPT_MESSAGE, 1);
-        assert_eq!(q.take(), Some(ErrorCode::NOT_ENOUGH_REPLICAS));
-        assert_eq!(q.take(), Some(ErrorCode::NOT_ENOUGH_REPLICAS));
-        assert_eq!(q.take(), Some(ErrorCode::CORRUPT_MESSAGE));
-        assert_eq!(q.take(), None);
+        assert_eq!(q.take_counted(), Some(ErrorCode::NOT_ENOUGH_REPLICAS));
+        assert_eq!(q.take_counted(), Some(ErrorCode::NOT_ENOUGH_REPLICAS));
+        assert_eq!(q.take_counted(), Some(ErrorCode::CORRUPT_MESSAGE));
+        assert_eq!(q.take_counted(), None);
     }
 }

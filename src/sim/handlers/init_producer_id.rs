@@ -4,12 +4,15 @@
 //! simulated: a transactional id is refused with
 //! `TRANSACTIONAL_ID_AUTHORIZATION_FAILED`.
 
+use std::time::Instant;
+
 use crate::protocol::{ErrorCode, InitProducerIdRequest, InitProducerIdResponse};
 use crate::sim::state::ClusterState;
 
 /// Answers an InitProducerId request.
 pub(super) fn handle(
     state: &mut ClusterState,
+    now: Instant,
     request: InitProducerIdRequest,
 ) -> InitProducerIdResponse {
     let refused = |error_code| InitProducerIdResponse {
@@ -18,7 +21,7 @@ pub(super) fn handle(
         producer_epoch: -1,
         ..InitProducerIdResponse::default()
     };
-    if let Some(code) = state.init_producer_id_errors.take() {
+    if let Some(code) = state.init_producer_id_errors.take(now) {
         return refused(code);
     }
     if request.transactional_id.is_some_and(|id| !id.is_empty()) {

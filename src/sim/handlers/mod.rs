@@ -15,6 +15,8 @@ mod produce;
 
 pub(super) use api_versions::advertised;
 
+use std::time::Instant;
+
 use bytes::{Bytes, BytesMut};
 
 use super::network::{CloseReason, SimConnId};
@@ -34,6 +36,8 @@ pub(super) struct RequestContext {
     pub(super) conn: SimConnId,
     /// Wall-clock time, for LogAppendTime.
     pub(super) unix_ms: i64,
+    /// Virtual time the request arrived at.
+    pub(super) now: Instant,
 }
 
 /// What a broker does after a request.
@@ -81,7 +85,7 @@ pub(super) fn handle(state: &mut ClusterState, ctx: RequestContext, frame: Bytes
         }
         ApiKey::PRODUCE => serve::<ProduceRequest>(frame, |v, r| produce::handle(state, ctx, v, r)),
         ApiKey::INIT_PRODUCER_ID => serve::<InitProducerIdRequest>(frame, |_, r| {
-            Reply::Respond(init_producer_id::handle(state, r))
+            Reply::Respond(init_producer_id::handle(state, ctx.now, r))
         }),
         ApiKey::CREATE_TOPICS => serve::<CreateTopicsRequest>(frame, |_, r| {
             Reply::Respond(create_topics::handle(state, r))

@@ -183,7 +183,7 @@ impl Ask<'_> {
                 true,
             );
         }
-        let injected = p.injected.take();
+        let injected = p.injected.take(self.ctx.now);
         if let Some(code) = injected.filter(|&code| !appends_first(code)) {
             return (refused(data.index, (code, None)), true);
         }
