@@ -850,3 +850,31 @@ fn an_error_that_lasts_a_while_is_retried_until_it_clears() {
     all.extend(sent);
     logs_hold_exactly(&h, &all, 1);
 }
+
+#[test]
+fn the_producers_map_matches_the_cluster() {
+    let c = cluster(3, 6);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    assert_eq!(h.producer.partitions(TOPIC), None);
+    h.send(keyed(0)).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let map = h.producer.partitions(TOPIC).unwrap();
+    assert_eq!(map.len(), 6);
+    for p in &map {
+        assert_eq!(p.leader, h.cluster.leader(TOPIC, p.partition));
+        assert_eq!(
+            Some(p.leader_epoch),
+            h.cluster.leader_epoch(TOPIC, p.partition)
+        );
+    }
+    let brokers: Vec<(i32, String)> = h
+        .producer
+        .brokers()
+        .map(|(id, a)| (id, a.to_string()))
+        .collect();
+    let expected: Vec<(i32, String)> = (1..=3)
+        .map(|b| (b, h.cluster.broker_address(b).to_string()))
+        .collect();
+    assert_eq!(brokers, expected);
+}

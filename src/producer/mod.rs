@@ -102,6 +102,18 @@ pub struct ProducerStats {
     pub metadata_age: Option<Duration>,
 }
 
+/// One partition as the producer's cluster map has it, from
+/// [`Producer::partitions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionInfo {
+    /// The partition.
+    pub partition: i32,
+    /// Its leader, if known and alive in the map.
+    pub leader: Option<i32>,
+    /// The leader epoch the map has.
+    pub leader_epoch: i32,
+}
+
 /// The producer state machine. See the [module docs](self).
 #[derive(Debug)]
 pub struct Producer {
@@ -427,6 +439,29 @@ impl Producer {
     /// The fatal error, once the producer has failed for good.
     pub fn fatal_error(&self) -> Option<&FatalError> {
         self.fatal.as_ref()
+    }
+
+    /// The partitions of `topic` as the cluster map has them, `None` when
+    /// the topic is not known (yet).
+    pub fn partitions(&self, topic: &str) -> Option<Vec<PartitionInfo>> {
+        let idx = self.map.topic_idx(topic)?;
+        let meta = &self.map.topics[idx];
+        if !meta.is_known() {
+            return None;
+        }
+        let info = (0..meta.partitions.len() as i32)
+            .map(|p| PartitionInfo {
+                partition: p,
+                leader: self.map.leader(idx, p),
+                leader_epoch: self.map.leader_epoch(idx, p),
+            })
+            .collect();
+        Some(info)
+    }
+
+    /// The brokers the cluster map knows, by node id.
+    pub fn brokers(&self) -> impl Iterator<Item = (i32, &BrokerAddress)> + '_ {
+        self.map.brokers.iter().map(|(id, addr)| (*id, addr))
     }
 
     /// Bytes held for records not yet reported (counted against
