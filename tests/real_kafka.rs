@@ -5,7 +5,7 @@
 //! producer id, records read back by an independent consumer (kcat) and
 //! compared byte for byte, and the error answers for a missing topic and a
 //! follower. Then the producer core itself (`kafka_sansio::producer`),
-//! driven over real sockets by `tests/support/core_driver.rs`: keyed
+//! driven over real sockets by `examples/support/core_driver.rs`: keyed
 //! routing and exactly-once, in-order delivery read back with kcat, a
 //! partition leader killed mid-stream, and a topic that does not exist.
 //!
@@ -20,7 +20,7 @@
 
 #[path = "../examples/support/blocking_conn.rs"]
 mod blocking_conn;
-#[path = "support/core_driver.rs"]
+#[path = "../examples/support/core_driver.rs"]
 mod core_driver;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -582,7 +582,7 @@ fn metadata_request_by_topic_id_finds_the_topic() {
 }
 
 // ---------------------------------------------------------------------------
-// The producer core over real sockets (tests/support/core_driver.rs).
+// The producer core over real sockets (examples/support/core_driver.rs).
 
 /// A producer config for the cluster in `KAFKA_BOOTSTRAP`, otherwise the
 /// defaults (acks=all, idempotence on).

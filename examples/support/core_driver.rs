@@ -1,5 +1,6 @@
-//! A small blocking driver for the sans-IO [`Producer`], for the tests
-//! against a real cluster: it carries out the producer's outputs with
+//! A small blocking driver for the sans-IO [`Producer`], for the tests and
+//! the demo against a real cluster (the adapters under `adapters/` are
+//! what applications use): it carries out the producer's outputs with
 //! `std::net` sockets, feeds back what the network did, and sleeps until
 //! the next thing happens: bytes from a reader thread (one per connection)
 //! or the producer's own deadline. Time is `Instant::now()`.
@@ -16,6 +17,7 @@ use kafka_sansio::producer::{
     BrokerAddress, ConnId, DeliveryReport, Event, Input, Output, Producer, ProducerConfig,
     ProducerRecord, RecordId,
 };
+use kafka_sansio::sim::Happening;
 
 /// What a reader thread saw on its connection.
 enum Net {
@@ -33,6 +35,7 @@ pub struct Driver {
     start: Instant,
     reports: Vec<DeliveryReport>,
     events: Vec<(Duration, Event)>,
+    timeline: Vec<(Duration, Happening)>,
 }
 
 impl Driver {
@@ -52,6 +55,7 @@ impl Driver {
             start,
             reports: Vec::new(),
             events: Vec::new(),
+            timeline: Vec::new(),
         };
         d.carry_out();
         d
@@ -94,6 +98,18 @@ impl Driver {
     /// The events so far, with the time since the driver started.
     pub fn events(&self) -> &[(Duration, Event)] {
         &self.events
+    }
+
+    /// Events, reports and connects in the order they happened, with the
+    /// time since the driver started (the shape the simulator's harness
+    /// records).
+    pub fn timeline(&self) -> &[(Duration, Happening)] {
+        &self.timeline
+    }
+
+    /// Time since the driver started.
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
     }
 
     /// The producer, to inspect.
@@ -150,7 +166,14 @@ impl Driver {
             let now = Instant::now();
             match out {
                 Output::Connect { conn, addr, .. } => {
-                    let input = match self.connect(conn, &addr) {
+                    let result = self.connect(conn, &addr);
+                    let happening = Happening::Connect {
+                        conn,
+                        addr: addr.to_string(),
+                        accepted: result.is_ok(),
+                    };
+                    self.timeline.push((now - self.start, happening));
+                    let input = match result {
                         Ok(()) => Input::Connected { conn },
                         Err(reason) => Input::ConnectFailed { conn, reason },
                     };
@@ -173,8 +196,16 @@ impl Driver {
                         let _ = stream.shutdown(Shutdown::Both);
                     }
                 }
-                Output::Delivery(report) => self.reports.push(report),
-                Output::Event(event) => self.events.push((now - self.start, event)),
+                Output::Delivery(report) => {
+                    let happening = Happening::Delivery(report.clone());
+                    self.timeline.push((now - self.start, happening));
+                    self.reports.push(report);
+                }
+                Output::Event(event) => {
+                    let happening = Happening::Event(event.clone());
+                    self.timeline.push((now - self.start, happening));
+                    self.events.push((now - self.start, event));
+                }
             }
         }
     }
