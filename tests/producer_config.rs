@@ -15,7 +15,7 @@ use proptest::prelude::*;
 const BOOTSTRAP: (&str, &str) = ("bootstrap.servers", "localhost:9092");
 
 /// Every key `from_properties` accepts.
-const KEYS: [&str; 33] = [
+const KEYS: [&str; 34] = [
     "bootstrap.servers",
     "client.id",
     "acks",
@@ -42,6 +42,7 @@ const KEYS: [&str; 33] = [
     "partitioner.adaptive.partitioning.enable",
     "partitioner.availability.timeout.ms",
     "partitioner.ignore.keys",
+    "allow.auto.create.topics",
     "metadata.recovery.strategy",
     "kafka-sansio.seed",
     "kafka-sansio.max.response.size",
@@ -96,6 +97,7 @@ fn defaults_are_the_java_clients() {
     assert!(c.partitioner_adaptive);
     assert_eq!(c.partitioner_availability_timeout, Duration::ZERO);
     assert!(!c.partitioner_ignore_keys);
+    assert!(c.allow_auto_create_topics);
     assert_eq!(
         c.metadata_recovery_strategy,
         MetadataRecoveryStrategy::Rebootstrap
@@ -142,6 +144,7 @@ fn everything_changed() -> ProducerConfig {
     c.partitioner_adaptive = false;
     c.partitioner_availability_timeout = ms(3_000);
     c.partitioner_ignore_keys = true;
+    c.allow_auto_create_topics = false;
     c.metadata_recovery_strategy = MetadataRecoveryStrategy::None;
     c.max_response_size = 4_194_304;
     c.seed = 18_446_744_073_709_551_615;
@@ -173,6 +176,7 @@ fn builder_sets_every_field() {
         .partitioner_adaptive(false)
         .partitioner_availability_timeout(ms(3_000))
         .partitioner_ignore_keys(true)
+        .allow_auto_create_topics(false)
         .metadata_recovery_strategy(MetadataRecoveryStrategy::None)
         .max_response_size(4_194_304)
         .seed(u64::MAX)
@@ -237,6 +241,7 @@ fn every_key_is_parsed() {
         ("partitioner.adaptive.partitioning.enable", "False"),
         ("partitioner.availability.timeout.ms", "3000"),
         ("partitioner.ignore.keys", "true"),
+        ("allow.auto.create.topics", "false"),
         ("metadata.recovery.strategy", "NONE"),
         ("kafka-sansio.seed", "18446744073709551615"),
         ("kafka-sansio.max.response.size", "4194304"),

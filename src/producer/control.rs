@@ -79,7 +79,8 @@ impl Producer {
         let version = self.conns[&conn].versions().expect("ready").metadata;
         let names: Vec<String> = self.map.topics.iter().map(|t| t.name.to_string()).collect();
         let topics = names.len();
-        let body = MetadataRequest::for_topics(names);
+        let mut body = MetadataRequest::for_topics(names);
+        body.allow_auto_topic_creation = self.config.allow_auto_create_topics;
         if let Err((reason, _)) =
             self.send_request(conn, version, &body, RequestKind::Metadata { version })
         {

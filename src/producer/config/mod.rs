@@ -112,6 +112,7 @@ mod key {
     pub const PARTITIONER_AVAILABILITY_TIMEOUT_MS: &str = "partitioner.availability.timeout.ms";
     pub const PARTITIONER_IGNORE_KEYS: &str = "partitioner.ignore.keys";
     pub const METADATA_RECOVERY_STRATEGY: &str = "metadata.recovery.strategy";
+    pub const ALLOW_AUTO_CREATE_TOPICS: &str = "allow.auto.create.topics";
     pub const SEED: &str = "kafka-sansio.seed";
     pub const MAX_RESPONSE_SIZE: &str = "kafka-sansio.max.response.size";
 }
@@ -211,6 +212,9 @@ pub struct ProducerConfig {
     pub partitioner_availability_timeout: Duration,
     /// `partitioner.ignore.keys`.
     pub partitioner_ignore_keys: bool,
+    /// `allow.auto.create.topics`: Metadata requests let the broker create
+    /// a missing topic (when its `auto.create.topics.enable` allows).
+    pub allow_auto_create_topics: bool,
     /// `metadata.recovery.strategy`.
     pub metadata_recovery_strategy: MetadataRecoveryStrategy,
     /// Largest response frame accepted from a broker, in bytes.
@@ -247,6 +251,7 @@ impl Default for ProducerConfig {
             partitioner_adaptive: true,
             partitioner_availability_timeout: Duration::ZERO,
             partitioner_ignore_keys: false,
+            allow_auto_create_topics: true,
             metadata_recovery_strategy: MetadataRecoveryStrategy::Rebootstrap,
             max_response_size: 100 * 1024 * 1024,
             seed: 0,
@@ -554,6 +559,8 @@ impl ProducerConfigBuilder {
         partitioner_availability_timeout: Duration;
         /// `partitioner.ignore.keys` (default false).
         partitioner_ignore_keys: bool;
+        /// `allow.auto.create.topics` (default true, as in Java).
+        allow_auto_create_topics: bool;
         /// `metadata.recovery.strategy` (default
         /// [`MetadataRecoveryStrategy::Rebootstrap`]).
         metadata_recovery_strategy: MetadataRecoveryStrategy;

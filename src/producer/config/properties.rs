@@ -40,7 +40,7 @@ impl ProducerConfig {
     /// | `bootstrap.servers` | comma-separated `host:port` / `[ipv6]:port`; empty entries are skipped, at least one is required |
     /// | `client.id` | a string |
     /// | `acks` | `0`, `1`, `-1` or `all` |
-    /// | `enable.idempotence`, `partitioner.adaptive.partitioning.enable`, `partitioner.ignore.keys` | `true` or `false`, any case |
+    /// | `enable.idempotence`, `partitioner.adaptive.partitioning.enable`, `partitioner.ignore.keys`, `allow.auto.create.topics` | `true` or `false`, any case |
     /// | `linger.ms`, `retry.backoff.ms`, `retry.backoff.max.ms`, `reconnect.backoff.ms`, `reconnect.backoff.max.ms`, `socket.connection.setup.timeout.ms`, `metadata.max.age.ms`, `partitioner.availability.timeout.ms` | milliseconds, 0..=`i64::MAX` |
     /// | `request.timeout.ms`, `delivery.timeout.ms` | milliseconds, 0..=`i32::MAX` (then validated) |
     /// | `batch.size`, `max.request.size`, `retries` | 0..=`i32::MAX` |
@@ -173,6 +173,7 @@ fn apply(
             b.partitioner_availability_timeout(millis(k, v, LONG)?)
         }
         key::PARTITIONER_IGNORE_KEYS => b.partitioner_ignore_keys(boolean(k, v)?),
+        key::ALLOW_AUTO_CREATE_TOPICS => b.allow_auto_create_topics(boolean(k, v)?),
         key::METADATA_RECOVERY_STRATEGY => b.metadata_recovery_strategy(recovery(v)?),
         key::SEED => b.seed(int(k, v, 0, u64::MAX.into())? as u64),
         key::MAX_RESPONSE_SIZE => b.max_response_size(size(k, v, 0, usize::MAX as i128)?),
