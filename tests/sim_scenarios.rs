@@ -46,6 +46,17 @@ fn events(h: &Harness) -> Vec<&Event> {
         .collect()
 }
 
+/// Sends keyless values `v{i}` for each `i` in `range`, returning their ids
+/// and values.
+fn send_numbered(h: &mut Harness, range: std::ops::Range<usize>) -> Vec<(RecordId, String)> {
+    range
+        .map(|i| {
+            let v = format!("v{i}");
+            (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
+        })
+        .collect()
+}
+
 /// Every report succeeded; returns them by id.
 fn all_delivered(h: &Harness) -> BTreeMap<RecordId, DeliveryReport> {
     let mut by_id = BTreeMap::new();
@@ -282,27 +293,44 @@ fn a_leader_hint_redirects_the_retry_without_waiting_for_metadata() {
     assert!(all_delivered(&h)[&id].result.is_ok());
 }
 
-#[test]
-fn rebootstrap_when_every_known_broker_is_gone() {
+/// A cluster behind a load-balancer address: the producer learns the
+/// brokers' own addresses, delivers a record, then every broker moves to a
+/// new host (the old addresses refuse) and one more record is sent.
+/// Returns the harness, run until idle or `limit`, and that record's id.
+fn brokers_move_to_new_hosts(
+    strategy: kafka_sansio::producer::MetadataRecoveryStrategy,
+    limit: Duration,
+) -> (Harness, RecordId) {
     let mut c = cluster(3, 3);
     let lb = BrokerAddress::new("kafka-lb", 9092);
     c.add_bootstrap_alias(lb.clone());
     let cfg = ProducerConfig::builder()
         .bootstrap_servers([lb])
+        .metadata_recovery_strategy(strategy)
+        .delivery_timeout(Duration::from_secs(40))
         .seed(3)
         .build()
         .unwrap();
     let mut h = harness(c, cfg);
     h.send(ProducerRecord::new(TOPIC, "before")).unwrap();
     assert!(h.run_until_idle(Duration::from_secs(10)));
-    // The brokers move to new hosts; the old addresses refuse.
     for b in 1..=3 {
         h.cluster
             .set_broker_address(b, BrokerAddress::new(format!("new-host-{b}"), 9092));
         h.cluster.drop_connections(b);
     }
     let id = h.send(ProducerRecord::new(TOPIC, "after")).unwrap();
-    assert!(h.run_until_idle(Duration::from_secs(60)));
+    assert!(h.run_until_idle(limit));
+    (h, id)
+}
+
+#[test]
+fn rebootstrap_when_every_known_broker_is_gone() {
+    use kafka_sansio::producer::MetadataRecoveryStrategy;
+    let (h, id) = brokers_move_to_new_hosts(
+        MetadataRecoveryStrategy::Rebootstrap,
+        Duration::from_secs(60),
+    );
     assert!(events(&h).iter().any(|e| matches!(e, Event::Rebootstrap)));
     assert!(all_delivered(&h)[&id].result.is_ok());
 }
@@ -310,25 +338,8 @@ fn rebootstrap_when_every_known_broker_is_gone() {
 #[test]
 fn without_rebootstrap_records_time_out_when_every_known_broker_is_gone() {
     use kafka_sansio::producer::MetadataRecoveryStrategy;
-    let mut c = cluster(3, 3);
-    let lb = BrokerAddress::new("kafka-lb", 9092);
-    c.add_bootstrap_alias(lb.clone());
-    let cfg = ProducerConfig::builder()
-        .bootstrap_servers([lb])
-        .metadata_recovery_strategy(MetadataRecoveryStrategy::None)
-        .delivery_timeout(Duration::from_secs(40))
-        .build()
-        .unwrap();
-    let mut h = harness(c, cfg);
-    h.send(ProducerRecord::new(TOPIC, "before")).unwrap();
-    assert!(h.run_until_idle(Duration::from_secs(10)));
-    for b in 1..=3 {
-        h.cluster
-            .set_broker_address(b, BrokerAddress::new(format!("new-host-{b}"), 9092));
-        h.cluster.drop_connections(b);
-    }
-    let id = h.send(ProducerRecord::new(TOPIC, "after")).unwrap();
-    assert!(h.run_until_idle(Duration::from_secs(120)));
+    let (h, id) =
+        brokers_move_to_new_hosts(MetadataRecoveryStrategy::None, Duration::from_secs(120));
     assert!(!events(&h).iter().any(|e| matches!(e, Event::Rebootstrap)));
     let r = h.reports().iter().find(|r| r.id == id).unwrap();
     let failure = r.result.as_ref().unwrap_err();
@@ -425,12 +436,7 @@ fn a_lost_response_after_the_append_is_not_written_twice() {
     h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
     assert!(h.run_until_idle(Duration::from_secs(10)));
     h.cluster.lose_responses_after_append(1, 1);
-    let sent: Vec<_> = (1..20)
-        .map(|i| {
-            let v = format!("v{i}");
-            (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
-        })
-        .collect();
+    let sent = send_numbered(&mut h, 1..20);
     assert!(h.run_until_idle(Duration::from_secs(30)));
     let mut all = vec![(RecordId(0), "v0".to_owned())];
     all.extend(sent);
@@ -454,12 +460,7 @@ fn retriable_errors_are_retried_with_backoff_and_appended_once() {
         let cfg = config(&c).build().unwrap();
         let mut h = harness(c, cfg);
         h.cluster.inject_error(TOPIC, 0, code, 3);
-        let sent: Vec<_> = (0..5)
-            .map(|i| {
-                let v = format!("v{i}");
-                (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
-            })
-            .collect();
+        let sent = send_numbered(&mut h, 0..5);
         assert!(h.run_until_idle(Duration::from_secs(30)), "{code:?}");
         logs_hold_exactly(&h, &sent, 1);
     }
@@ -828,12 +829,7 @@ fn an_error_that_lasts_a_while_is_retried_until_it_clears() {
     let until = h.now() + Duration::from_secs(3);
     h.cluster
         .inject_error_until(TOPIC, 0, ErrorCode::NOT_ENOUGH_REPLICAS, until);
-    let sent: Vec<_> = (1..10)
-        .map(|i| {
-            let v = format!("v{i}");
-            (h.send(ProducerRecord::new(TOPIC, v.clone())).unwrap(), v)
-        })
-        .collect();
+    let sent = send_numbered(&mut h, 1..10);
     assert!(h.run_until_idle(Duration::from_secs(30)));
     assert!(
         h.elapsed() >= Duration::from_secs(3),
