@@ -8,7 +8,7 @@ use crate::record::{Compression, RecordError};
 
 use super::batch::{ProducerBatch, RecordMeta};
 use super::metadata::TopicIdx;
-use super::record::{ProducerRecord, RecordId};
+use super::record::ProducerRecord;
 use super::sticky::StickyPartitioner;
 
 /// Batch header bytes (record batch v2).
@@ -39,11 +39,10 @@ pub(crate) fn record_size_bound(r: &ProducerRecord) -> usize {
 /// A record whose topic's metadata is not known yet.
 #[derive(Debug)]
 pub(crate) struct PendingRecord {
-    pub id: RecordId,
+    /// Its id, timestamp and buffer share, as a batch will keep them.
+    pub meta: RecordMeta,
     pub record: ProducerRecord,
-    pub timestamp: i64,
     pub created: Instant,
-    pub accounted: usize,
 }
 
 /// One partition's queue. Batches are kept in send order; in-flight

@@ -163,10 +163,24 @@ impl ProducerBatch {
 
     /// Splits a batch the broker found too large into two halves that keep
     /// its place, attempts and sequence range (the first half starts at the
-    /// base sequence, the second right after it). `None` for a batch of one
-    /// record.
+    /// base sequence, the second right after it). A batch that cannot be
+    /// split (one record, or its bytes do not decode) is handed back.
     pub(crate) fn split(
         self,
+        compression: Compression,
+        max_decompressed: usize,
+    ) -> Result<(ProducerBatch, ProducerBatch), Box<ProducerBatch>> {
+        match self.halves(compression, max_decompressed) {
+            Ok(Some(halves)) => Ok(halves),
+            // Boxed: the rare path should not make every result large.
+            Ok(None) | Err(_) => Err(Box::new(self)),
+        }
+    }
+
+    /// The two halves of [`split`](Self::split), built from a copy of the
+    /// records; `None` when the batch cannot be split.
+    fn halves(
+        &self,
         compression: Compression,
         max_decompressed: usize,
     ) -> Result<Option<(ProducerBatch, ProducerBatch)>, RecordError> {

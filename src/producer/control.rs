@@ -8,7 +8,6 @@ use crate::protocol::{
 };
 
 use super::Producer;
-use super::batch::RecordMeta;
 use super::connection::RequestKind;
 use super::event::{Event, LeaderSource, RefreshReason};
 use super::io::ConnId;
@@ -151,11 +150,7 @@ impl Producer {
                     waiting.push_back(p);
                     continue;
                 }
-                let meta = RecordMeta {
-                    id: p.id,
-                    timestamp: p.timestamp,
-                    accounted: p.accounted,
-                };
+                let meta = p.meta;
                 if let Err(e) = self.place(topic, meta, &p.record) {
                     let name = self.map.topics[topic].name.clone();
                     let error =
@@ -190,16 +185,11 @@ impl Producer {
                 .get_mut(topic)
                 .and_then(|t| t.pending.pop_front())
             {
-                let meta = RecordMeta {
-                    id: p.id,
-                    timestamp: p.timestamp,
-                    accounted: p.accounted,
-                };
                 let error = ProduceError::broker(code, None);
                 self.report_failed(
                     name.clone(),
                     p.record.partition,
-                    &[meta],
+                    &[p.meta],
                     error,
                     Certainty::NotSent,
                 );

@@ -4,7 +4,6 @@
 use crate::protocol::ErrorCode;
 
 use super::Producer;
-use super::batch::RecordMeta;
 use super::connection::RequestKind;
 use super::event::Event;
 use super::io::ConnId;
@@ -28,7 +27,7 @@ impl Producer {
                     .pending
                     .pop_front()
                     .expect("front exists");
-                let meta = self.map.topics[topic].clone();
+                let meta = &self.map.topics[topic];
                 let count = meta.partitions.len() as i32;
                 let error = match meta.error {
                     _ if meta.is_known() && p.record.partition.is_some_and(|n| n >= count) => {
@@ -48,15 +47,10 @@ impl Producer {
                         last_error: meta.error.map(|c| c.name().to_owned()),
                     },
                 };
-                let r = RecordMeta {
-                    id: p.id,
-                    timestamp: p.timestamp,
-                    accounted: p.accounted,
-                };
                 self.report_failed(
-                    meta.name,
+                    meta.name.clone(),
                     p.record.partition,
-                    &[r],
+                    &[p.meta],
                     error,
                     Certainty::NotSent,
                 );
@@ -103,15 +97,10 @@ impl Producer {
             let name = self.map.topics[topic].name.clone();
             let pending: Vec<_> = self.acc.topics[topic].pending.drain(..).collect();
             for p in pending {
-                let r = RecordMeta {
-                    id: p.id,
-                    timestamp: p.timestamp,
-                    accounted: p.accounted,
-                };
                 self.report_failed(
                     name.clone(),
                     p.record.partition,
-                    &[r],
+                    &[p.meta],
                     error.clone(),
                     Certainty::NotSent,
                 );

@@ -232,7 +232,7 @@ impl Producer {
         if self.closing.is_some() || self.closed {
             return refuse(SendErrorReason::Closed, record);
         }
-        if !valid_topic_name(&record.topic) {
+        if !crate::protocol::is_valid_topic_name(&record.topic) {
             return refuse(SendErrorReason::InvalidTopic(record.topic.clone()), record);
         }
         let size = record_size_bound(&record);
@@ -281,12 +281,15 @@ impl Producer {
             self.counters.accepted += 1;
             self.acc.reserve(size);
             let first = self.acc.topics[topic].pending.is_empty();
-            self.acc.topics[topic].pending.push_back(PendingRecord {
+            let meta = RecordMeta {
                 id,
-                record,
                 timestamp,
-                created: now,
                 accounted: size,
+            };
+            self.acc.topics[topic].pending.push_back(PendingRecord {
+                meta,
+                record,
+                created: now,
             });
             let name = self.map.topics[topic].name.clone();
             if let Some(partition) = unknown_partition {
@@ -339,13 +342,18 @@ impl Producer {
         let partition = match (record.partition, keyed) {
             (Some(p), _) => p,
             (None, Some(key)) => crate::partitioner::partition_for_key(key, count as i32),
-            (None, None) => {
-                let candidates = self.sticky_candidates(topic);
-                let adaptive = self.config.partitioner_adaptive;
-                self.acc.topics[topic]
-                    .sticky
-                    .partition(&candidates, adaptive, &mut self.rng)
-            }
+            (None, None) => match self.acc.topics[topic].sticky.current(count) {
+                Some(p) => p,
+                // Candidates are built only when a new choice is due (about
+                // once per batch), not for every record.
+                None => {
+                    let candidates = self.sticky_candidates(topic);
+                    let adaptive = self.config.partitioner_adaptive;
+                    self.acc.topics[topic]
+                        .sticky
+                        .partition(&candidates, adaptive, &mut self.rng)
+                }
+            },
         };
         let sealed = self.acc.append(topic, partition, meta, record, self.now)?;
         if record.partition.is_none() && keyed.is_none() {
@@ -434,6 +442,11 @@ impl Producer {
     /// connection closed.
     pub fn is_closed(&self) -> bool {
         self.closed
+    }
+
+    /// The configuration the producer runs with.
+    pub fn config(&self) -> &ProducerConfig {
+        &self.config
     }
 
     /// The fatal error, once the producer has failed for good.
@@ -537,15 +550,4 @@ impl Producer {
         }
         self.maybe_finish_close();
     }
-}
-
-/// Kafka's topic name rule: 1 to 249 of `[a-zA-Z0-9._-]`, not `.` or `..`.
-fn valid_topic_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 249
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }

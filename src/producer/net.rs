@@ -271,9 +271,6 @@ impl Producer {
                 }
             }
         }
-        if self.metadata_in_flight == Some(id) {
-            self.metadata_in_flight = None;
-        }
         if let Node::Broker(broker) = conn.node {
             if self.leads_any(broker) {
                 self.request_refresh(RefreshReason::LeaderUnreachable { broker });

@@ -239,12 +239,8 @@ impl Producer {
             .max_response_size
             .max(self.config.max_request_size * 4);
         let compression = self.acc.compression();
-        // Splitting needs the records back; keep a handle in case it fails.
-        let accounted = batch.accounted;
-        let metas = batch.records.clone();
-        let (sequence, possibly_sent) = (batch.sequence, batch.possibly_sent);
         match batch.split(compression, cap) {
-            Ok(Some((first, second))) => {
+            Ok((first, second)) => {
                 let name = self.map.topics[topic].name.clone();
                 self.emit(Event::BatchSplit {
                     topic: name,
@@ -255,19 +251,9 @@ impl Producer {
                 q.requeue(first);
                 q.requeue(second);
             }
-            Ok(None) | Err(_) => {
-                let _ = accounted;
-                let name = self.map.topics[topic].name.clone();
-                let certainty = if possibly_sent {
-                    Certainty::PossiblySent
-                } else {
-                    Certainty::NotSent
-                };
+            Err(batch) => {
                 let error = ProduceError::broker(ErrorCode::MESSAGE_TOO_LARGE, Some(reason));
-                self.report_failed(name, Some(partition), &metas, error, certainty);
-                if sequence.is_some() {
-                    self.pid.bump_required = true;
-                }
+                self.fail_batch(*batch, error, true);
             }
         }
     }

@@ -26,18 +26,22 @@ pub(crate) struct Candidate {
 }
 
 impl StickyPartitioner {
-    /// The partition for the next keyless record, choosing a new one when
-    /// the last choice is used up.
+    /// The sticky partition, while it is not used up (and still among the
+    /// topic's `count` partitions).
+    pub(crate) fn current(&self, count: usize) -> Option<i32> {
+        self.current.filter(|&p| (p as usize) < count)
+    }
+
+    /// The partition for the next keyless record: the current one, or a
+    /// new choice among `candidates` when it is used up.
     pub(crate) fn partition(
         &mut self,
         candidates: &[Candidate],
         adaptive: bool,
         rng: &mut Rng,
     ) -> i32 {
-        if let Some(p) = self.current {
-            if (p as usize) < candidates.len() {
-                return p;
-            }
+        if let Some(p) = self.current(candidates.len()) {
+            return p;
         }
         let p = next_partition(candidates, adaptive, rng);
         self.current = Some(p);

@@ -36,6 +36,29 @@ pub use wire::{Reader, UnknownTaggedFields, Uuid};
 use bytes::BytesMut;
 use thiserror::Error;
 
+/// The longest topic name Kafka accepts.
+pub const MAX_TOPIC_NAME_LEN: usize = 249;
+
+/// Kafka's topic name rule: 1 to 249 of `[a-zA-Z0-9._-]`, and not `.` or
+/// `..`.
+///
+/// ```
+/// use kafka_sansio::protocol::is_valid_topic_name;
+/// assert!(is_valid_topic_name("orders.v2_eu-west"));
+/// assert!(!is_valid_topic_name("orders/eu"));
+/// assert!(!is_valid_topic_name(".."));
+/// assert!(!is_valid_topic_name(&"x".repeat(250)));
+/// ```
+pub fn is_valid_topic_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_TOPIC_NAME_LEN
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// A Kafka API key (the first field of every request header).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ApiKey(pub i16);

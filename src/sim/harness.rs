@@ -94,7 +94,6 @@ pub struct Harness {
     log: Vec<(Duration, Happening)>,
     keep_log: bool,
     violations: Vec<String>,
-    buffer_memory: usize,
 }
 
 impl Harness {
@@ -106,7 +105,6 @@ impl Harness {
         config: ProducerConfig,
         start: Instant,
     ) -> Result<Self, ConfigError> {
-        let buffer_memory = config.buffer_memory;
         let producer = Producer::new(config, start, START_UNIX_MS)?;
         let mut h = Harness {
             cluster,
@@ -122,7 +120,6 @@ impl Harness {
             log: Vec::new(),
             keep_log: true,
             violations: Vec::new(),
-            buffer_memory,
         };
         h.step();
         Ok(h)
@@ -154,6 +151,7 @@ impl Harness {
         let r = self.producer.send(record, self.now);
         self.check_buffer();
         self.step();
+        self.check_settled("send");
         r
     }
 
@@ -184,8 +182,9 @@ impl Harness {
         &self.log
     }
 
-    /// Broken rules seen so far: buffer over `buffer.memory`, or a
-    /// deadline in the past right after `handle_timeout` (a busy loop).
+    /// Broken rules seen so far: buffer over `buffer.memory`; a deadline
+    /// in the past right after `handle_timeout` (a busy loop); work due now
+    /// left undone after `send` or `handle_timeout` (a stall).
     pub fn violations(&self) -> &[String] {
         &self.violations
     }
@@ -286,6 +285,27 @@ impl Harness {
             }
         }
         self.step();
+        self.check_settled("handle_timeout");
+    }
+
+    /// The producer must have done everything due at this instant: a second
+    /// `handle_timeout` now may not find more to do. (Work left undone
+    /// would wait for some later deadline: a stall the deadline check
+    /// cannot see, since only future deadlines are returned.)
+    fn check_settled(&mut self, after: &str) {
+        self.producer.handle_timeout(self.now);
+        let mut undone = 0;
+        while let Some(out) = self.producer.poll_output() {
+            undone += 1;
+            self.carry_out(out);
+        }
+        if undone > 0 {
+            self.violations.push(format!(
+                "after {after} at {:?} the producer still had {undone} output(s) due",
+                self.elapsed()
+            ));
+            self.step();
+        }
     }
 
     fn schedule(&mut self, transit: Transit) {
@@ -373,10 +393,10 @@ impl Harness {
 
     fn check_buffer(&mut self) {
         let buffered = self.producer.buffered_bytes();
-        if buffered > self.buffer_memory {
+        let limit = self.producer.config().buffer_memory;
+        if buffered > limit {
             self.violations.push(format!(
-                "buffered {buffered} bytes > buffer.memory {} at {:?}",
-                self.buffer_memory,
+                "buffered {buffered} bytes > buffer.memory {limit} at {:?}",
                 self.elapsed()
             ));
         }

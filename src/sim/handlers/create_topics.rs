@@ -4,12 +4,9 @@
 //! other is accepted and ignored.
 
 use crate::protocol::create_topics::{CreatableTopic, CreatableTopicResult};
-use crate::protocol::{CreateTopicsRequest, CreateTopicsResponse, ErrorCode};
+use crate::protocol::{CreateTopicsRequest, CreateTopicsResponse, ErrorCode, is_valid_topic_name};
 use crate::record::TimestampType;
 use crate::sim::state::ClusterState;
-
-/// Kafka's longest topic name.
-const MAX_NAME_LEN: usize = 249;
 
 /// The most partitions the simulator creates for one topic, so a request
 /// cannot make it allocate without bound.
@@ -52,7 +49,7 @@ fn create(
             format!("topic '{}' already exists", t.name),
         ));
     }
-    if !valid_name(&t.name) {
+    if !is_valid_topic_name(&t.name) {
         return Err((
             ErrorCode::INVALID_TOPIC_EXCEPTION,
             format!("invalid topic name '{}'", t.name),
@@ -162,15 +159,4 @@ fn timestamp_type(t: &CreatableTopic) -> Result<TimestampType, Refusal> {
             format!("invalid message.timestamp.type '{other}'"),
         )),
     }
-}
-
-/// Kafka's topic name rule: 1 to 249 of `[a-zA-Z0-9._-]`, not `.` or `..`.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
