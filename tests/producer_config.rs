@@ -15,7 +15,7 @@ use proptest::prelude::*;
 const BOOTSTRAP: (&str, &str) = ("bootstrap.servers", "localhost:9092");
 
 /// Every key `from_properties` accepts.
-const KEYS: [&str; 34] = [
+const KEYS: [&str; 35] = [
     "bootstrap.servers",
     "client.id",
     "acks",
@@ -34,6 +34,7 @@ const KEYS: [&str; 34] = [
     "request.timeout.ms",
     "delivery.timeout.ms",
     "metadata.max.age.ms",
+    "max.block.ms",
     "compression.type",
     "compression.level",
     "compression.gzip.level",
@@ -93,6 +94,7 @@ fn defaults_are_the_java_clients() {
     assert_eq!(c.request_timeout, ms(30_000));
     assert_eq!(c.delivery_timeout, ms(120_000));
     assert_eq!(c.metadata_max_age, ms(300_000));
+    assert_eq!(c.max_block, ms(60_000));
     assert_eq!(c.compression, Compression::None);
     assert!(c.partitioner_adaptive);
     assert_eq!(c.partitioner_availability_timeout, Duration::ZERO);
@@ -140,6 +142,7 @@ fn everything_changed() -> ProducerConfig {
     c.request_timeout = ms(15_000);
     c.delivery_timeout = ms(60_000);
     c.metadata_max_age = ms(60_000);
+    c.max_block = ms(2_500);
     c.compression = Compression::Zstd { level: Some(9) };
     c.partitioner_adaptive = false;
     c.partitioner_availability_timeout = ms(3_000);
@@ -172,6 +175,7 @@ fn builder_sets_every_field() {
         .request_timeout(ms(15_000))
         .delivery_timeout(ms(60_000))
         .metadata_max_age(ms(60_000))
+        .max_block(ms(2_500))
         .compression(Compression::Zstd { level: Some(9) })
         .partitioner_adaptive(false)
         .partitioner_availability_timeout(ms(3_000))
@@ -234,6 +238,7 @@ fn every_key_is_parsed() {
         ("request.timeout.ms", "15000"),
         ("delivery.timeout.ms", "60000"),
         ("metadata.max.age.ms", "60000"),
+        ("max.block.ms", "2500"),
         ("compression.type", "zstd"),
         ("compression.zstd.level", "9"),
         ("compression.gzip.level", "2"),
@@ -493,7 +498,6 @@ fn unsupported_and_unknown_keys_are_told_apart() {
         "sasl.mechanism",
         "sasl.jaas.config",
         "ssl.truststore.location",
-        "max.block.ms",
         "send.buffer.bytes",
         "metric.reporters",
         "connections.max.idle.ms",

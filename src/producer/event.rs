@@ -182,3 +182,28 @@ pub enum Event {
     /// closed.
     Closed,
 }
+
+#[cfg(feature = "tracing")]
+impl Event {
+    /// Emits the event as a `tracing` event under the target
+    /// `kafka_sansio`: warnings for lost connections, retries and fatal
+    /// errors, info for changes to the map and the producer id, debug for
+    /// the routine rest.
+    pub fn trace(&self) {
+        const TARGET: &str = "kafka_sansio";
+        match self {
+            Event::ConnectionLost { .. } | Event::BatchRetry { .. } | Event::BatchSplit { .. } => {
+                tracing::warn!(target: TARGET, event = ?self)
+            }
+            Event::Fatal(error) => {
+                tracing::error!(target: TARGET, %error, "producer failed fatally")
+            }
+            Event::LeaderChanged { .. }
+            | Event::Rebootstrap
+            | Event::ProducerIdAssigned { .. }
+            | Event::EpochBumped { .. }
+            | Event::Closed => tracing::info!(target: TARGET, event = ?self),
+            _ => tracing::debug!(target: TARGET, event = ?self),
+        }
+    }
+}

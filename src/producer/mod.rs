@@ -51,6 +51,7 @@ mod report;
 mod settle;
 mod sticky;
 mod timers;
+mod tracker;
 
 pub use config::{
     Acks, ConfigError, IntoBrokerAddress, MetadataRecoveryStrategy, ProducerConfig,
@@ -63,6 +64,7 @@ pub use report::{
     Certainty, Delivered, DeliveryFailure, DeliveryReport, FatalError, ProduceError, SendError,
     SendErrorReason,
 };
+pub use tracker::DeliveryTracker;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};

@@ -103,6 +103,7 @@ mod key {
     pub const REQUEST_TIMEOUT_MS: &str = "request.timeout.ms";
     pub const DELIVERY_TIMEOUT_MS: &str = "delivery.timeout.ms";
     pub const METADATA_MAX_AGE_MS: &str = "metadata.max.age.ms";
+    pub const MAX_BLOCK_MS: &str = "max.block.ms";
     pub const COMPRESSION_TYPE: &str = "compression.type";
     pub const COMPRESSION_LEVEL: &str = "compression.level";
     pub const COMPRESSION_GZIP_LEVEL: &str = "compression.gzip.level";
@@ -204,6 +205,12 @@ pub struct ProducerConfig {
     pub delivery_timeout: Duration,
     /// `metadata.max.age.ms`.
     pub metadata_max_age: Duration,
+    /// `max.block.ms`: how long an adapter's blocking or awaiting `send`
+    /// waits for buffer space before it gives up with
+    /// [`SendErrorReason::BufferFull`](super::SendErrorReason::BufferFull).
+    /// The core's own [`Producer::send`](super::Producer::send) never
+    /// waits: it refuses at once and the adapter decides.
+    pub max_block: Duration,
     /// `compression.type` with its level.
     pub compression: Compression,
     /// `partitioner.adaptive.partitioning.enable`.
@@ -247,6 +254,7 @@ impl Default for ProducerConfig {
             request_timeout: Duration::from_secs(30),
             delivery_timeout: Duration::from_secs(120),
             metadata_max_age: Duration::from_secs(300),
+            max_block: Duration::from_secs(60),
             compression: Compression::None,
             partitioner_adaptive: true,
             partitioner_availability_timeout: Duration::ZERO,
@@ -367,6 +375,7 @@ impl ProducerConfig {
             (key::REQUEST_TIMEOUT_MS, self.request_timeout, INT_MAX_MS),
             (key::DELIVERY_TIMEOUT_MS, self.delivery_timeout, INT_MAX_MS),
             (key::METADATA_MAX_AGE_MS, self.metadata_max_age, LONG_MAX_MS),
+            (key::MAX_BLOCK_MS, self.max_block, LONG_MAX_MS),
             (
                 key::PARTITIONER_AVAILABILITY_TIMEOUT_MS,
                 self.partitioner_availability_timeout,
@@ -551,6 +560,9 @@ impl ProducerConfigBuilder {
         request_timeout: Duration;
         /// `metadata.max.age.ms` (default 5 min).
         metadata_max_age: Duration;
+        /// `max.block.ms` (default 60 s): how long an adapter's blocking
+        /// `send` waits for buffer space.
+        max_block: Duration;
         /// `compression.type` and its level (default [`Compression::None`]).
         compression: Compression;
         /// `partitioner.adaptive.partitioning.enable` (default true).

@@ -41,7 +41,7 @@ impl ProducerConfig {
     /// | `client.id` | a string |
     /// | `acks` | `0`, `1`, `-1` or `all` |
     /// | `enable.idempotence`, `partitioner.adaptive.partitioning.enable`, `partitioner.ignore.keys`, `allow.auto.create.topics` | `true` or `false`, any case |
-    /// | `linger.ms`, `retry.backoff.ms`, `retry.backoff.max.ms`, `reconnect.backoff.ms`, `reconnect.backoff.max.ms`, `socket.connection.setup.timeout.ms`, `metadata.max.age.ms`, `partitioner.availability.timeout.ms` | milliseconds, 0..=`i64::MAX` |
+    /// | `linger.ms`, `retry.backoff.ms`, `retry.backoff.max.ms`, `reconnect.backoff.ms`, `reconnect.backoff.max.ms`, `socket.connection.setup.timeout.ms`, `metadata.max.age.ms`, `max.block.ms`, `partitioner.availability.timeout.ms` | milliseconds, 0..=`i64::MAX` |
     /// | `request.timeout.ms`, `delivery.timeout.ms` | milliseconds, 0..=`i32::MAX` (then validated) |
     /// | `batch.size`, `max.request.size`, `retries` | 0..=`i32::MAX` |
     /// | `max.in.flight.requests.per.connection` | 1..=`i32::MAX` |
@@ -62,7 +62,7 @@ impl ProducerConfig {
     /// kafka-sansio leaves out on purpose (`transactional.id`,
     /// `key.serializer`, `value.serializer`, `partitioner.class`,
     /// `interceptor.classes`, `security.protocol`, `sasl.*`, `ssl.*`,
-    /// `max.block.ms`, metrics and socket options, ...) with the reason
+    /// metrics and socket options, ...) with the reason
     /// "not supported by kafka-sansio (...)", anything else as an unknown
     /// key.
     ///
@@ -148,6 +148,7 @@ fn apply(
         key::REQUEST_TIMEOUT_MS => b.request_timeout(millis(k, v, INT)?),
         key::DELIVERY_TIMEOUT_MS => b.delivery_timeout(millis(k, v, INT)?),
         key::METADATA_MAX_AGE_MS => b.metadata_max_age(millis(k, v, LONG)?),
+        key::MAX_BLOCK_MS => b.max_block(millis(k, v, LONG)?),
         key::COMPRESSION_TYPE => {
             compression.codec = Some(codec(v)?);
             b
@@ -209,7 +210,6 @@ fn unsupported(k: &str) -> Option<&'static str> {
         "send.buffer.bytes" | "receive.buffer.bytes" | "client.dns.lookup" => {
             "sockets and name resolution belong to the caller's I/O layer"
         }
-        "max.block.ms" => "send never blocks; it refuses a record at once",
         "metric.reporters"
         | "metrics.num.samples"
         | "metrics.sample.window.ms"
