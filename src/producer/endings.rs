@@ -37,11 +37,18 @@ impl Producer {
                             count,
                         }
                     }
-                    Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) | None if !meta.is_known() => {
+                    Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) if !meta.is_known() => {
                         ProduceError::UnknownTopic {
                             topic: meta.name.clone(),
                         }
                     }
+                    // No broker ever answered about the topic: say why the
+                    // cluster could not be reached rather than call the
+                    // topic missing.
+                    None if !meta.is_known() => ProduceError::DeliveryTimeout {
+                        after_ms,
+                        last_error: self.last_network_error.clone(),
+                    },
                     _ => ProduceError::DeliveryTimeout {
                         after_ms,
                         last_error: meta.error.map(|c| c.name().to_owned()),

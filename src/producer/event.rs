@@ -1,5 +1,6 @@
 //! Typed events: what the producer did and why, for adapters to log, trace
-//! and count. The core itself never writes a log line.
+//! and count. The core itself never writes a log line; adapters call
+//! `Event::trace` (feature `tracing`) to log through `tracing`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

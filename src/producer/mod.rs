@@ -154,6 +154,10 @@ pub struct Producer {
     /// Rotates the first partition drained per request, for fairness.
     drain_rotation: usize,
     counters: Counters,
+    /// The latest connection failure, `addr: reason`: the last error of a
+    /// record that times out before the cluster ever answered about its
+    /// topic.
+    last_network_error: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -211,6 +215,7 @@ impl Producer {
             node_drain: BTreeMap::new(),
             drain_rotation: 0,
             counters: Counters::default(),
+            last_network_error: None,
             config,
         };
         p.request_refresh(RefreshReason::Bootstrap);

@@ -247,6 +247,7 @@ impl Producer {
             .backoff(health.failures, &mut self.rng);
         health.failures = health.failures.saturating_add(1);
         health.retry_at = Some(self.now + backoff);
+        self.last_network_error = Some(format!("{}: {reason}", conn.addr));
         self.emit(Event::ConnectionLost {
             conn: id,
             addr: conn.addr.clone(),
