@@ -40,6 +40,22 @@ run_tests() {
     return "${PIPESTATUS[0]}"
 }
 
+# Lines through the blocking adapter's `produce` example, read back with
+# kcat: every line exactly once.
+cli_smoke() {
+    local topic="cli-smoke-$$" lines=20000 out total good
+    tests/kafka/cluster.sh create-topic "$topic" 6 3 min.insync.replicas=2 >/dev/null
+    seq 1 "$lines" | sed 's/^\(.*\)$/key-\1\tvalue-\1/' |
+        cargo run --quiet -p kafka-sansio-blocking --example produce -- \
+            --bootstrap "$KAFKA_BOOTSTRAP" --topic "$topic" --key-separator $'\t' -X linger.ms=10
+    out=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t "$topic" -e -q -f '%k=%s\n')
+    total=$(printf '%s\n' "$out" | grep -c .)
+    good=$(printf '%s\n' "$out" | sort -u | grep -c '^key-\([0-9]*\)=value-\1$')
+    echo "kcat read $total records, $good distinct key=value lines of $lines sent"
+    [ "$total" = "$lines" ] && [ "$good" = "$lines" ] ||
+        { echo "command-line producer: expected each of $lines lines exactly once" >&2; return 1; }
+}
+
 cluster_up=0
 cleanup() {
     if [ "$cluster_up" = 1 ]; then
@@ -71,6 +87,10 @@ cluster_up=1
 tests/kafka/cluster.sh up 3
 export KAFKA_BOOTSTRAP="$(tests/kafka/cluster.sh bootstrap)"
 run_tests cargo test --all-features --test real_kafka -- --ignored --test-threads=1
+step "every adapter end to end on the real cluster (tests/e2e)"
+run_tests cargo test --all-features -p kafka-sansio-e2e -- --ignored --test-threads=1
+step "the command-line producer"
+cli_smoke
 tests/kafka/cluster.sh down
 cluster_up=0
 

@@ -1,1 +1,342 @@
-//! placeholder
+//! End-to-end scenarios for every adapter against the real 3-node Apache
+//! Kafka cluster of `tests/kafka/cluster.sh`, written once and run for each
+//! adapter through the small [`Client`] trait (one test file per adapter in
+//! `tests/`).
+//!
+//! The scenarios need the cluster, so plain `cargo test` skips them. Run:
+//! ```sh
+//! tests/kafka/cluster.sh up 3
+//! KAFKA_BOOTSTRAP=$(tests/kafka/cluster.sh bootstrap) \
+//!     cargo test -p kafka-sansio-e2e -- --ignored --test-threads=1
+//! ```
+//! (`tests/run-all.sh` does all of that.)
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)] // the I/O side
+
+#[path = "../../support/kafka_tools.rs"]
+pub mod kafka_tools;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kafka_sansio::partitioner::partition_for_key;
+use kafka_sansio::producer::{
+    Acks, Certainty, DeliveryReport, Event, PartitionInfo, ProduceError, ProducerConfig,
+    ProducerConfigBuilder, ProducerRecord, RecordId,
+};
+use kafka_tools::{Killed, assert_exactly_once_in_order, bootstrap, cluster_sh, unique};
+
+/// One adapter, seen the same way by every scenario.
+pub trait Client: Sized {
+    /// Starts a producer with `config`, its events going to `events`.
+    fn start(config: ProducerConfig, events: EventLog) -> Self;
+    /// Hands the record over, waiting for buffer space; panics if the
+    /// producer refuses it.
+    fn send(&mut self, record: ProducerRecord) -> RecordId;
+    /// Lets `d` pass while the producer does its I/O (an adapter without
+    /// threads of its own runs its loop meanwhile).
+    fn idle(&mut self, d: Duration);
+    /// The producer's map of `topic`.
+    fn partitions(&self, topic: &str) -> Option<Vec<PartitionInfo>>;
+    /// Waits for every record's report (at most `limit`), closes the
+    /// producer and returns the reports.
+    fn finish(self, limit: Duration) -> Vec<DeliveryReport>;
+}
+
+/// The events of one producer, with when they came (`ProduceSent` left out:
+/// there are many and no scenario reads them).
+#[derive(Clone, Default)]
+pub struct EventLog(Arc<Mutex<Vec<(Instant, Event)>>>);
+
+impl EventLog {
+    /// A listener to give an adapter's `on_event`.
+    pub fn listener(&self) -> impl FnMut(&Event) + Send + 'static {
+        let log = self.0.clone();
+        move |event: &Event| {
+            if !matches!(event, Event::ProduceSent { .. }) {
+                log.lock()
+                    .expect("event log")
+                    .push((Instant::now(), event.clone()));
+            }
+        }
+    }
+
+    /// The events so far.
+    pub fn snapshot(&self) -> Vec<(Instant, Event)> {
+        self.0.lock().expect("event log").clone()
+    }
+
+    fn print(&self, since: Instant) {
+        for (at, e) in self.snapshot() {
+            eprintln!("{:>12.3?} {e:?}", at.saturating_duration_since(since));
+        }
+    }
+}
+
+/// The cluster's producer config: acks=all with idempotence (the defaults).
+fn config() -> ProducerConfigBuilder {
+    ProducerConfig::builder().bootstrap_servers(bootstrap().split(','))
+}
+
+/// A new 6-partition topic with replication factor 3 and
+/// min.insync.replicas=2, its leaders elected.
+fn replicated_topic(prefix: &str) -> String {
+    let topic = unique(prefix);
+    cluster_sh(&["create-topic", &topic, "6", "3", "min.insync.replicas=2"]).expect("topic");
+    topic
+}
+
+/// Record `i` of a run: one of 1,000 keys, a value of varying length and
+/// two headers.
+fn keyed_record(topic: &str, i: usize) -> ProducerRecord {
+    let padding = "x".repeat(i * 7 % 150);
+    ProducerRecord::new(topic, format!("value {i} {padding}"))
+        .key(format!("key-{}", i % 1000))
+        .header("seq", Some(i.to_string().into()))
+        .header("origin", Some("kafka-sansio-e2e".into()))
+}
+
+/// Every record present exactly once with its content, keyed records in
+/// `partition_for_key(key, 6)`, each partition in send order.
+fn check_delivery(
+    topic: &str,
+    sent: &BTreeMap<RecordId, ProducerRecord>,
+    reports: &[DeliveryReport],
+) {
+    let landed = assert_exactly_once_in_order(topic, 6, sent, reports);
+    for (id, record) in sent {
+        if let Some(key) = &record.key {
+            assert_eq!(
+                landed[id],
+                partition_for_key(key, 6),
+                "{id:?}: a keyed record goes to murmur2(key) % 6"
+            );
+        }
+    }
+}
+
+/// 100,000 keyed records with headers, acks=all and idempotence, read back
+/// with kcat: each exactly once, unchanged, in its key's partition, and in
+/// send order per partition.
+pub fn keyed_records_exactly_once<C: Client>(records: usize) {
+    let topic = replicated_topic("e2e-keyed");
+    let config = config().build().expect("config");
+    assert!(config.enable_idempotence && config.acks == Acks::All);
+    let events = EventLog::default();
+    let mut client = C::start(config, events.clone());
+    let started = Instant::now();
+    let mut sent = BTreeMap::new();
+    for i in 0..records {
+        let record = keyed_record(&topic, i);
+        sent.insert(client.send(record.clone()), record);
+    }
+    let reports = client.finish(Duration::from_secs(180));
+    let took = started.elapsed();
+    eprintln!(
+        "{records} records delivered in {took:.2?} ({:.0} records/s)",
+        records as f64 / took.as_secs_f64()
+    );
+    check_delivery(&topic, &sent, &reports);
+    assert!(
+        !events
+            .snapshot()
+            .iter()
+            .any(|(_, e)| matches!(e, Event::Fatal(_))),
+        "no fatal error"
+    );
+}
+
+/// While records stream in, the leader of partition 0 is killed with
+/// SIGKILL and later restarted. Every record must still land exactly once
+/// and in order, and the producer must have refreshed its map and moved
+/// partition 0 to a new leader.
+pub fn leader_failover_keeps_every_record_once_in_order<C: Client>() {
+    const RATE_PER_MS: usize = 2;
+    let topic = replicated_topic("e2e-failover");
+    let victim = cluster_sh(&["leader", &topic, "0"]).expect("leader");
+    let victim_id: i32 = victim.parse().expect("a node id");
+    let config = config().build().expect("config");
+    let events = EventLog::default();
+    let mut client = C::start(config, events.clone());
+    let started = Instant::now();
+    let mut sent = BTreeMap::new();
+    let mut next = 0;
+    let mut stream = |client: &mut C, for_: Duration| {
+        let until = Instant::now() + for_;
+        while Instant::now() < until {
+            for _ in 0..RATE_PER_MS * 10 {
+                let record = keyed_record(&topic, next);
+                sent.insert(client.send(record.clone()), record);
+                next += 1;
+            }
+            client.idle(Duration::from_millis(10));
+        }
+    };
+    stream(&mut client, Duration::from_secs(3));
+    let before = client.partitions(&topic).expect("topic in the map");
+    assert_eq!(
+        before[0].leader,
+        Some(victim_id),
+        "the map knows the leader"
+    );
+
+    // cluster.sh blocks while it kills and restarts; the producer keeps
+    // producing meanwhile on this thread.
+    let nemesis = std::thread::spawn(move || {
+        let mut killed = Killed::kill(&victim);
+        let at = Instant::now();
+        std::thread::sleep(Duration::from_secs(6));
+        killed.restart();
+        at
+    });
+    while !nemesis.is_finished() {
+        stream(&mut client, Duration::from_millis(200));
+    }
+    let killed_at = nemesis.join().expect("nemesis");
+    stream(&mut client, Duration::from_secs(3));
+    let reports = client.finish(Duration::from_secs(180));
+    eprintln!(
+        "{} records in {:.1?}; broker {victim_id} killed {:.1?} in",
+        sent.len(),
+        started.elapsed(),
+        killed_at - started
+    );
+    let moved = events.snapshot().into_iter().find(|(_, e)| {
+        matches!(e, Event::LeaderChanged { topic: t, partition: 0, from: Some(from), to: Some(to), .. }
+            if **t == *topic && *from == victim_id && *to != victim_id)
+    });
+    if moved.is_none() {
+        events.print(started);
+    }
+    let (moved_at, moved) = moved.expect("the producer moved partition 0 off the killed leader");
+    eprintln!(
+        "{:.1?} after the kill: {moved:?}",
+        moved_at.saturating_duration_since(killed_at)
+    );
+    let refreshed = events
+        .snapshot()
+        .iter()
+        .any(|(at, e)| *at > killed_at && matches!(e, Event::MetadataUpdated { .. }));
+    assert!(refreshed, "the producer refreshed its map after the kill");
+    check_delivery(&topic, &sent, &reports);
+}
+
+/// `n` addresses where nothing listens (ports just released on loopback).
+fn dead_addresses(n: usize) -> Vec<String> {
+    let listeners: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("addr").to_string())
+        .collect()
+}
+
+/// A bootstrap list with a dead address next to a live one works, with
+/// every bootstrap order (seeds 0..4 shuffle it both ways).
+pub fn a_dead_bootstrap_address_is_skipped<C: Client>() {
+    let topic = replicated_topic("e2e-bootstrap");
+    let dead = dead_addresses(1).remove(0);
+    let live = bootstrap().split(',').next().expect("a broker").to_owned();
+    let mut dead_tried = 0;
+    for seed in 0..4 {
+        let config = ProducerConfig::builder()
+            .bootstrap_servers([dead.as_str(), live.as_str()])
+            .seed(seed)
+            .build()
+            .expect("config");
+        let events = EventLog::default();
+        let mut client = C::start(config, events.clone());
+        let mut sent = BTreeMap::new();
+        for i in 0..200 {
+            let record = keyed_record(&topic, i).partition(seed as i32);
+            sent.insert(client.send(record.clone()), record);
+        }
+        let reports = client.finish(Duration::from_secs(60));
+        assert_eq!(
+            reports.len(),
+            sent.len(),
+            "seed {seed}: one report per record"
+        );
+        for r in &reports {
+            assert!(r.result.is_ok(), "seed {seed}: {r:?}");
+        }
+        dead_tried += events
+            .snapshot()
+            .iter()
+            .filter(|(_, e)| matches!(e, Event::ConnectionLost { addr, .. } if addr.to_string() == dead))
+            .count();
+    }
+    assert!(dead_tried > 0, "some bootstrap order tried {dead} first");
+}
+
+/// With only dead addresses, every record fails with a delivery timeout
+/// naming the connection error, soon after `delivery.timeout.ms`, and
+/// closing does not hang.
+pub fn only_dead_bootstrap_addresses_fail_after_the_delivery_timeout<C: Client>() {
+    let dead = dead_addresses(2);
+    let config = ProducerConfig::builder()
+        .bootstrap_servers(&dead)
+        .linger(Duration::ZERO)
+        .request_timeout(Duration::from_millis(1_000))
+        .delivery_timeout(Duration::from_millis(3_000))
+        .build()
+        .expect("config");
+    let events = EventLog::default();
+    let started = Instant::now();
+    let mut client = C::start(config, events);
+    for i in 0..20 {
+        client.send(keyed_record("e2e-unreachable", i));
+    }
+    let reports = client.finish(Duration::from_secs(30));
+    let took = started.elapsed();
+    assert_eq!(reports.len(), 20, "one report per record");
+    for r in &reports {
+        let failure = r.result.as_ref().expect_err("nothing can be delivered");
+        assert_eq!(failure.certainty, Certainty::NotSent, "{r:?}");
+        match &failure.error {
+            ProduceError::DeliveryTimeout {
+                after_ms: 3_000,
+                last_error: Some(e),
+            } => assert!(dead.iter().any(|a| e.contains(a)), "names an address: {e}"),
+            other => panic!("expected a delivery timeout naming the connection error: {other}"),
+        }
+    }
+    eprintln!("first failure: {}", reports[0].result.as_ref().unwrap_err());
+    assert!(
+        took >= Duration::from_millis(3_000) && took < Duration::from_secs(10),
+        "failed after {took:?}, expected soon after delivery.timeout.ms = 3 s"
+    );
+}
+
+/// The four scenarios as `#[test]`s for one adapter's [`Client`], ignored
+/// unless the cluster is there (`-- --ignored`).
+#[macro_export]
+macro_rules! scenarios {
+    ($client:ty) => {
+        #[test]
+        #[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+        fn keyed_records_exactly_once() {
+            $crate::keyed_records_exactly_once::<$client>(100_000);
+        }
+
+        #[test]
+        #[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+        fn leader_failover_keeps_every_record_once_in_order() {
+            $crate::leader_failover_keeps_every_record_once_in_order::<$client>();
+        }
+
+        #[test]
+        #[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+        fn a_dead_bootstrap_address_is_skipped() {
+            $crate::a_dead_bootstrap_address_is_skipped::<$client>();
+        }
+
+        #[test]
+        #[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+        fn only_dead_bootstrap_addresses_fail_after_the_delivery_timeout() {
+            $crate::only_dead_bootstrap_addresses_fail_after_the_delivery_timeout::<$client>();
+        }
+    };
+}
