@@ -68,7 +68,7 @@ fn established(
             Some(reader)
         }
         Err(reason) => {
-            st.lost(shared, conn, reason, false);
+            st.lost(shared, conn, reason);
             None
         }
     }
@@ -119,7 +119,7 @@ fn read_loop(shared: &Arc<Shared>, conn: ConnId, mut stream: TcpStream) {
             Err(e) => break format!("read failed: {e}"),
         }
     };
-    shared.lock().lost(shared, conn, reason, true);
+    shared.lock().lost(shared, conn, reason);
 }
 
 /// Writes each `Write` output, whole and in order, until this side drops
@@ -137,7 +137,7 @@ fn write_loop(
         if let Err(e) = stream.write_all(&data) {
             shared
                 .lock()
-                .lost(shared, conn, format!("write failed: {e}"), true);
+                .lost(shared, conn, format!("write failed: {e}"));
             return;
         }
     }

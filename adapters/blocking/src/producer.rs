@@ -34,7 +34,8 @@ impl ProducerBuilder {
     /// Calls `listener` for every event of the core (connections, metadata,
     /// retries, ...). It runs on the producer's I/O threads with the
     /// producer locked: it must return quickly and must not call the
-    /// producer or wait on a receipt.
+    /// producer or wait on a receipt. A listener that panics is dropped
+    /// (the producer carries on without it).
     pub fn on_event(mut self, listener: impl FnMut(&Event) + Send + 'static) -> Self {
         self.listener = Some(Box::new(listener));
         self

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::{Shutdown, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
@@ -146,9 +147,7 @@ impl State {
                     #[cfg(feature = "tracing")]
                     event.trace();
                     progress |= matches!(event, Event::Closed | Event::Fatal(_));
-                    if let Some(listener) = self.listener.as_mut() {
-                        listener(&event);
-                    }
+                    self.tell_listener(&event);
                 }
             }
         }
@@ -159,6 +158,18 @@ impl State {
         }
         if progress && self.progress_waiters > 0 {
             shared.progress.notify_all();
+        }
+    }
+
+    /// Calls the listener. One that panics is dropped, so that the panic
+    /// (already printed by the panic hook) does not kill the I/O thread it
+    /// ran on: the timer thread dying would leave records unreported.
+    fn tell_listener(&mut self, event: &Event) {
+        let Some(listener) = self.listener.as_mut() else {
+            return;
+        };
+        if panic::catch_unwind(AssertUnwindSafe(|| listener(event))).is_err() {
+            self.listener = None;
         }
     }
 
@@ -201,26 +212,19 @@ impl State {
         matches!(self.conns.get(&conn), Some(Conn::Open { .. }))
     }
 
-    /// The connect attempt failed or the connection broke: tells the core,
-    /// once, unless the core closed it first.
-    pub(crate) fn lost(&mut self, shared: &Arc<Shared>, conn: ConnId, reason: String, open: bool) {
-        let known = match self.conns.remove(&conn) {
+    /// The connect attempt failed or the connection broke: tells the core
+    /// (once: the entry goes), unless the core closed it first.
+    pub(crate) fn lost(&mut self, shared: &Arc<Shared>, conn: ConnId, reason: String) {
+        let input = match self.conns.remove(&conn) {
             Some(Conn::Open { stream, .. }) => {
                 shut(&stream);
-                true
-            }
-            Some(Conn::Connecting) => true,
-            Some(Conn::Abandoned) | None => false,
-        };
-        if known {
-            let input = if open {
                 Input::Closed { conn, reason }
-            } else {
-                Input::ConnectFailed { conn, reason }
-            };
-            self.core.handle_input(input, Instant::now());
-            self.carry_out(shared);
-        }
+            }
+            Some(Conn::Connecting) => Input::ConnectFailed { conn, reason },
+            Some(Conn::Abandoned) | None => return,
+        };
+        self.core.handle_input(input, Instant::now());
+        self.carry_out(shared);
     }
 
     /// Keeps a connection thread's handle, to join at close; drops the

@@ -124,7 +124,12 @@ fn a_listener_that_closes_at_once_is_reported_closed() {
 
 #[test]
 fn send_waits_max_block_for_space_then_gives_the_record_back() {
-    let extra = [("buffer.memory", "400"), ("max.block.ms", "300")];
+    // Nothing expires during the test, so no space frees.
+    let extra = [
+        ("buffer.memory", "400"),
+        ("max.block.ms", "800"),
+        ("delivery.timeout.ms", "60000"),
+    ];
     let (producer, _) = recording(&dead_address(), &extra);
     let mut held = Vec::new();
     let full = loop {
@@ -142,7 +147,7 @@ fn send_waits_max_block_for_space_then_gives_the_record_back() {
     let start = Instant::now();
     let refused = producer.try_send(record(100)).unwrap_err();
     assert!(
-        start.elapsed() < Duration::from_millis(50),
+        start.elapsed() < Duration::from_millis(200),
         "try_send does not wait"
     );
     assert!(matches!(refused.reason, SendErrorReason::BufferFull { .. }));
@@ -159,8 +164,9 @@ fn send_waits_max_block_for_space_then_gives_the_record_back() {
         record(101),
         "the same record comes back"
     );
-    assert!(waited >= Duration::from_millis(300), "waited {waited:?}");
-    assert!(waited < Duration::from_millis(1200), "waited {waited:?}");
+    assert!(waited >= Duration::from_millis(800), "waited {waited:?}");
+    assert!(waited < Duration::from_millis(2000), "waited {waited:?}");
+    producer.close(Duration::ZERO);
 }
 
 #[test]
@@ -315,4 +321,24 @@ fn the_producer_is_shareable_and_receipts_can_move() {
     fn movable<T: Send>() {}
     shareable::<Producer>();
     movable::<kafka_sansio_blocking::Receipt>();
+}
+
+#[test]
+fn a_panicking_listener_is_dropped_and_the_producer_carries_on() {
+    let calls = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&calls);
+    let producer = Producer::builder(quick_config(&dead_address(), &[]))
+        .on_event(move |_| {
+            *counted.lock().unwrap() += 1;
+            panic!("a listener bug");
+        })
+        .build()
+        .unwrap();
+    // The timer thread still fails the record at its delivery timeout.
+    let report = producer
+        .send(record(0))
+        .unwrap()
+        .wait_timeout(Duration::from_secs(5));
+    assert_timed_out(&report.expect("reported"));
+    assert_eq!(*calls.lock().unwrap(), 1, "called once, then dropped");
 }
