@@ -429,6 +429,28 @@ fn close_drains_everything_before_the_deadline_on_a_healthy_cluster() {
 }
 
 #[test]
+fn flush_sends_at_once_records_that_were_waiting_for_the_map() {
+    let c = cluster(3, 3);
+    let cfg = config(&c).linger(Duration::from_secs(10)).build().unwrap();
+    let mut h = harness(c, cfg);
+    // Sent before the map is known: they wait for their topic, and their
+    // batches are made only after the flush.
+    let sent = send_numbered(&mut h, 0..30);
+    h.flush();
+    h.run_for(Duration::from_secs(1));
+    assert_eq!(
+        h.reports().len(),
+        30,
+        "flushed records do not wait out linger.ms"
+    );
+    logs_hold_exactly(&h, &sent, 3);
+    // A record sent after the flush lingers as usual.
+    h.send(ProducerRecord::new(TOPIC, "later")).unwrap();
+    h.run_for(Duration::from_secs(1));
+    assert_eq!(h.reports().len(), 30);
+}
+
+#[test]
 fn a_lost_response_after_the_append_is_not_written_twice() {
     let c = cluster(1, 1);
     let cfg = config(&c).build().unwrap();

@@ -110,11 +110,6 @@ impl Accumulator {
         }
     }
 
-    /// The order the next new batch will get (for flush marks).
-    pub(crate) fn next_order(&self) -> u64 {
-        self.next_order
-    }
-
     pub(crate) fn compression(&self) -> Compression {
         self.compression
     }

@@ -55,7 +55,7 @@ impl Producer {
             None => {
                 b.sealed
                     || self.now >= b.created + self.config.linger
-                    || b.order.created < self.flush_mark
+                    || b.records.first().is_some_and(|r| r.id.0 < self.flush_mark)
                     || self.closing.is_some()
             }
         }

@@ -141,7 +141,9 @@ pub struct Producer {
     pid: control::ProducerIdState,
     outputs: VecDeque<Output>,
     next_record_id: u64,
-    /// Batches created before this order were flushed.
+    /// Records with ids below this were flushed (or sent before `close`):
+    /// their batches go without waiting out `linger.ms`, including those
+    /// of records that were still waiting for their topic's metadata.
     flush_mark: u64,
     closing: Option<Instant>,
     closed: bool,
@@ -425,11 +427,12 @@ impl Producer {
         self.outputs.pop_front()
     }
 
-    /// Seals every open batch for immediate sending (no waiting out
-    /// `linger.ms`).
+    /// Makes every record accepted so far ready for immediate sending (no
+    /// waiting out `linger.ms`), also those still waiting for their
+    /// topic's metadata.
     pub fn flush(&mut self, now: Instant) {
         self.advance(now);
-        self.flush_mark = self.acc.next_order();
+        self.flush_mark = self.next_record_id;
         self.drive();
     }
 
@@ -440,7 +443,7 @@ impl Producer {
         self.advance(now);
         if self.closing.is_none() && !self.closed {
             self.closing = Some(deadline);
-            self.flush_mark = self.acc.next_order();
+            self.flush_mark = self.next_record_id;
         }
         self.drive();
     }

@@ -1,0 +1,286 @@
+//! The state every thread shares, and the one routine that carries out the
+//! core's outputs. Whoever calls into the core does so under the lock and
+//! then calls [`State::carry_out`], which never blocks: writes go to a
+//! connection's writer thread, connects to a new thread, closes are a
+//! `shutdown`, reports wake their waiter.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{Shutdown, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
+
+use kafka_sansio::producer::{
+    BrokerAddress, ConnId, DeliveryTracker, Event, Input, Output, Producer,
+};
+
+/// The event listener given to the builder.
+pub(crate) type Listener = Box<dyn FnMut(&Event) + Send>;
+
+/// What the threads share.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    /// Wakes the timer thread: its deadline moved earlier, or it must stop.
+    pub(crate) timer: Condvar,
+    /// Wakes threads in `send` (buffer space), `flush` and `close`: reports
+    /// came, or the producer closed or failed.
+    progress: Condvar,
+}
+
+/// Everything behind the lock.
+pub(crate) struct State {
+    pub(crate) core: Producer,
+    pub(crate) tracker: DeliveryTracker<Thread>,
+    conns: HashMap<ConnId, Conn>,
+    listener: Option<Listener>,
+    /// The deadline the timer thread sleeps until; a call that makes the
+    /// core's deadline earlier wakes it (and only then, so a `send` does
+    /// not pay a wake-up each time).
+    pub(crate) armed: Option<Instant>,
+    /// Threads blocked on `progress`; without any, nobody is notified.
+    progress_waiters: usize,
+    /// Set by `close` once the core is closed: every thread ends.
+    pub(crate) stopping: bool,
+    timer_thread: Option<JoinHandle<()>>,
+    /// Connection threads, by the connection they serve.
+    threads: Vec<(ConnId, JoinHandle<()>)>,
+}
+
+/// A connection as this side sees it.
+enum Conn {
+    /// Its thread is connecting.
+    Connecting,
+    /// The core closed it while its thread was connecting: the thread
+    /// drops whatever it gets.
+    Abandoned,
+    /// Connected: `stream` to shut down, `writer` feeds its writer thread
+    /// the core's `Write` outputs, whole (this crate does not depend on
+    /// `bytes` to name the data's type).
+    Open {
+        stream: TcpStream,
+        writer: Sender<Output>,
+    },
+}
+
+impl Shared {
+    pub(crate) fn new(core: Producer, listener: Option<Listener>) -> Arc<Shared> {
+        Arc::new(Shared {
+            state: Mutex::new(State {
+                core,
+                tracker: DeliveryTracker::new(),
+                conns: HashMap::new(),
+                listener,
+                armed: None,
+                progress_waiters: 0,
+                stopping: false,
+                timer_thread: None,
+                threads: Vec::new(),
+            }),
+            timer: Condvar::new(),
+            progress: Condvar::new(),
+        })
+    }
+
+    /// The state. A panic elsewhere under the lock (a listener's, say)
+    /// does not make the producer unusable: the core's state is still
+    /// whole between calls.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until progress is notified or `deadline` passes.
+    pub(crate) fn wait_progress<'a>(
+        &self,
+        mut st: MutexGuard<'a, State>,
+        deadline: Option<Instant>,
+    ) -> MutexGuard<'a, State> {
+        st.progress_waiters += 1;
+        let mut st = match deadline {
+            None => self
+                .progress
+                .wait(st)
+                .unwrap_or_else(PoisonError::into_inner),
+            Some(at) => {
+                let left = at.saturating_duration_since(Instant::now());
+                let woken = self.progress.wait_timeout(st, left);
+                woken.unwrap_or_else(PoisonError::into_inner).0
+            }
+        };
+        st.progress_waiters -= 1;
+        st
+    }
+}
+
+impl State {
+    /// Carries out every output the core has (including those that
+    /// carrying out others produces), then re-arms the timer and wakes
+    /// whoever may now proceed. Called after every call into the core.
+    pub(crate) fn carry_out(&mut self, shared: &Arc<Shared>) {
+        let mut progress = false;
+        while let Some(output) = self.core.poll_output() {
+            match output {
+                Output::Connect { conn, addr, .. } => self.connect(shared, conn, addr),
+                write @ Output::Write { conn, .. } => {
+                    // A writer that is gone has reported its connection
+                    // closed, or is about to.
+                    if let Some(Conn::Open { writer, .. }) = self.conns.get(&conn) {
+                        let _ = writer.send(write);
+                    }
+                }
+                Output::Close { conn } => match self.conns.remove(&conn) {
+                    Some(Conn::Connecting) => {
+                        self.conns.insert(conn, Conn::Abandoned);
+                    }
+                    Some(Conn::Open { stream, .. }) => shut(&stream),
+                    Some(Conn::Abandoned) | None => {}
+                },
+                Output::Delivery(report) => {
+                    progress = true;
+                    if let Some(waiter) = self.tracker.report(report) {
+                        waiter.unpark();
+                    }
+                }
+                Output::Event(event) => {
+                    #[cfg(feature = "tracing")]
+                    event.trace();
+                    progress |= matches!(event, Event::Closed | Event::Fatal(_));
+                    self.tell_listener(&event);
+                }
+            }
+        }
+        let next = self.core.poll_timeout().map(|t| t.at);
+        if let Some(at) = next.filter(|&at| self.armed.is_none_or(|armed| at < armed)) {
+            self.armed = Some(at);
+            shared.timer.notify_one();
+        }
+        if progress && self.progress_waiters > 0 {
+            shared.progress.notify_all();
+        }
+    }
+
+    /// Calls the listener. One that panics is dropped, so that the panic
+    /// (already printed by the panic hook) does not kill the I/O thread it
+    /// ran on: the timer thread dying would leave records unreported.
+    fn tell_listener(&mut self, event: &Event) {
+        let Some(listener) = self.listener.as_mut() else {
+            return;
+        };
+        if panic::catch_unwind(AssertUnwindSafe(|| listener(event))).is_err() {
+            self.listener = None;
+        }
+    }
+
+    /// Starts the thread that connects `conn` and then reads from it.
+    fn connect(&mut self, shared: &Arc<Shared>, conn: ConnId, addr: BrokerAddress) {
+        let timeout = self.core.config().connection_setup_timeout;
+        let sh = Arc::clone(shared);
+        let run = move || crate::conn::run(&sh, conn, &addr, timeout);
+        match spawn(format!("kafka-sansio-{conn}"), run) {
+            Ok(thread) => {
+                self.conns.insert(conn, Conn::Connecting);
+                self.keep(conn, thread);
+            }
+            Err(e) => {
+                let reason = format!("cannot start a connection thread: {e}");
+                let input = Input::ConnectFailed { conn, reason };
+                self.core.handle_input(input, Instant::now());
+            }
+        }
+    }
+
+    /// Whether `conn`'s connect attempt is still wanted; forgets it if not.
+    pub(crate) fn connect_wanted(&mut self, conn: ConnId) -> bool {
+        match self.conns.get(&conn) {
+            Some(Conn::Connecting) => true,
+            _ => {
+                self.conns.remove(&conn);
+                false
+            }
+        }
+    }
+
+    /// `conn` is connected: from now on writes go to `writer`.
+    pub(crate) fn opened(&mut self, conn: ConnId, stream: TcpStream, writer: Sender<Output>) {
+        self.conns.insert(conn, Conn::Open { stream, writer });
+    }
+
+    /// Whether `conn` is open on this side (input for it is still wanted).
+    pub(crate) fn is_open(&self, conn: ConnId) -> bool {
+        matches!(self.conns.get(&conn), Some(Conn::Open { .. }))
+    }
+
+    /// The connect attempt failed or the connection broke: tells the core
+    /// (once: the entry goes), unless the core closed it first.
+    pub(crate) fn lost(&mut self, shared: &Arc<Shared>, conn: ConnId, reason: String) {
+        let input = match self.conns.remove(&conn) {
+            Some(Conn::Open { stream, .. }) => {
+                shut(&stream);
+                Input::Closed { conn, reason }
+            }
+            Some(Conn::Connecting) => Input::ConnectFailed { conn, reason },
+            Some(Conn::Abandoned) | None => return,
+        };
+        self.core.handle_input(input, Instant::now());
+        self.carry_out(shared);
+    }
+
+    /// Keeps a connection thread's handle, to join at close; drops the
+    /// handles of threads that have ended, so the list stays short.
+    pub(crate) fn keep(&mut self, conn: ConnId, thread: JoinHandle<()>) {
+        self.threads.retain(|(_, t)| !t.is_finished());
+        self.threads.push((conn, thread));
+    }
+
+    /// Sets the timer thread's handle.
+    pub(crate) fn set_timer_thread(&mut self, thread: JoinHandle<()>) {
+        self.timer_thread = Some(thread);
+    }
+
+    /// Tells every thread to end and returns those to join. A thread still
+    /// inside a connect attempt cannot be interrupted with `std` alone:
+    /// it is left to end by itself (within the connection setup timeout),
+    /// dropping what it gets.
+    pub(crate) fn stop(&mut self) -> Vec<JoinHandle<()>> {
+        self.stopping = true;
+        let mut connecting = Vec::new();
+        for (conn, c) in self.conns.drain() {
+            match c {
+                Conn::Open { stream, .. } => shut(&stream),
+                Conn::Connecting | Conn::Abandoned => connecting.push(conn),
+            }
+        }
+        let threads = std::mem::take(&mut self.threads);
+        let joinable = threads.into_iter().filter(|(c, _)| !connecting.contains(c));
+        let mut handles: Vec<_> = joinable.map(|(_, t)| t).collect();
+        handles.extend(self.timer_thread.take());
+        handles
+    }
+}
+
+/// Ends both directions of a socket, so its reader and writer threads end.
+fn shut(stream: &TcpStream) {
+    // Already shut down or reset: nothing more to end.
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Starts a named thread; an error rather than a panic when it cannot.
+pub(crate) fn spawn(
+    name: String,
+    run: impl FnOnce() + Send + 'static,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new().name(name).spawn(run)
+}
+
+/// `now + wait`, or the latest instant near it when that is not
+/// representable (`Duration::MAX` means "without bound").
+pub(crate) fn deadline_after(now: Instant, mut wait: Duration) -> Instant {
+    loop {
+        if let Some(at) = now.checked_add(wait) {
+            return at;
+        }
+        wait /= 2;
+    }
+}

@@ -1,0 +1,112 @@
+//! The producer against a simulated broker on loopback TCP: the real
+//! protocol, responses arriving in small pieces.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use kafka_sansio_blocking::{Event, Producer, ProducerRecord};
+use support::{SimBroker, quick_config};
+
+#[test]
+fn keyed_records_with_headers_arrive_once_in_order_per_key() {
+    // 7-byte pieces: every response frame is read in several chunks.
+    let broker = SimBroker::start(&[("orders", 3)], 7);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&events);
+    let producer = Producer::builder(quick_config(&broker.bootstrap(), &[("linger.ms", "5")]))
+        .on_event(move |e| seen.lock().unwrap().push(e.clone()))
+        .build()
+        .unwrap();
+    let receipts: Vec<_> = (0..1000)
+        .map(|i| {
+            let record = ProducerRecord::new("orders", format!("{i}"))
+                .key(format!("k{}", i % 10))
+                .header("n", Some(format!("{i}").into()));
+            producer.send(record).unwrap()
+        })
+        .collect();
+    let mut offsets: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    for receipt in receipts {
+        let report = receipt.wait();
+        let delivered = report.result.expect("delivered");
+        let partition = report.partition.expect("a partition");
+        offsets
+            .entry(partition)
+            .or_default()
+            .push(delivered.offset.expect("acks=all"));
+    }
+    for (partition, offsets) in &offsets {
+        let expected: Vec<i64> = (0..offsets.len() as i64).collect();
+        assert_eq!(
+            offsets, &expected,
+            "partition {partition}: consecutive, in send order"
+        );
+    }
+    let mut per_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut total = 0;
+    for partition in 0..3 {
+        for stored in broker.log("orders", partition) {
+            let key = String::from_utf8(stored.key.unwrap().to_vec()).unwrap();
+            let value: usize = std::str::from_utf8(&stored.value.unwrap())
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert_eq!(stored.headers.len(), 1);
+            per_key.entry(key).or_default().push(value);
+            total += 1;
+        }
+    }
+    assert_eq!(total, 1000, "each record once");
+    for (key, values) in per_key {
+        assert!(values.windows(2).all(|w| w[0] < w[1]), "{key} in order");
+        assert_eq!(values.len(), 100);
+    }
+    let stats = producer.stats();
+    assert_eq!(stats.records_delivered, 1000);
+    assert_eq!(producer.partitions("orders").map(|p| p.len()), Some(3));
+    let ready = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, Event::ConnectionReady { .. }))
+        .count();
+    assert!(ready >= 1);
+}
+
+#[test]
+fn flush_and_close_with_a_live_broker_deliver_everything() {
+    let broker = SimBroker::start(&[("logs", 2)], 1 << 16);
+    // A long linger: only flush makes the records go now.
+    let config = quick_config(
+        &broker.bootstrap(),
+        &[("linger.ms", "60000"), ("delivery.timeout.ms", "120000")],
+    );
+    let producer = Producer::new(config).unwrap();
+    let receipts: Vec<_> = (0..20)
+        .map(|i| {
+            producer
+                .send(ProducerRecord::new("logs", format!("{i}")))
+                .unwrap()
+        })
+        .collect();
+    producer.flush();
+    assert_eq!(producer.buffered_records(), 0);
+    for receipt in receipts {
+        let report = receipt
+            .wait_timeout(std::time::Duration::ZERO)
+            .expect("flushed");
+        assert!(report.result.is_ok(), "{report:?}");
+    }
+    let late = producer.send(ProducerRecord::new("logs", "late")).unwrap();
+    producer.close(std::time::Duration::from_secs(10));
+    assert!(
+        late.wait().result.is_ok(),
+        "close delivers what is buffered"
+    );
+    assert_eq!(
+        broker.log("logs", 0).len() + broker.log("logs", 1).len(),
+        21
+    );
+}
