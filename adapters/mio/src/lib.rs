@@ -56,7 +56,8 @@
 //! - **Flush.** [`flush`] returns a [`FlushMark`]; run the loop until
 //!   [`is_flushed`] says every record sent before it has its report.
 //! - **Close.** [`close`] starts an orderly close; keep running the loop
-//!   until [`is_closed`]. Dropping the producer instead closes its
+//!   until [`is_closed`] (check it before each poll: a closed producer
+//!   has no timeout, so a poll on that alone would wait for good). Dropping the producer instead closes its
 //!   sockets at once and loses the reports still to come.
 //! - **Tokens.** Each connection holds one token while it is open or
 //!   opening. When all are taken, a connect fails (the core backs off and

@@ -128,8 +128,10 @@ impl MioProducer {
 
     /// How long the loop may sleep before [`handle_timeout`] is due:
     /// pass it (or the least of it and the loop's own timeouts) to
-    /// `Poll::poll`. `None` when nothing is scheduled; `Some(ZERO)` when
-    /// something is due now.
+    /// `Poll::poll`. `None` when nothing is scheduled, which is always
+    /// the case once closed: check [`is_closed`](MioProducer::is_closed)
+    /// before polling on this alone. `Some(ZERO)` when something is due
+    /// now.
     ///
     /// [`handle_timeout`]: MioProducer::handle_timeout
     pub fn timeout(&self) -> Option<Duration> {

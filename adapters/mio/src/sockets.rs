@@ -77,6 +77,18 @@ impl Sockets {
     /// Starts connecting `conn` to `addr`. Name resolution blocks (std
     /// has no other resolver); for an IP literal it is immediate.
     pub(crate) fn connect(&mut self, conn: ConnId, addr: BrokerAddress) {
+        match (addr.host.as_str(), addr.port).to_socket_addrs() {
+            Ok(resolved) => self.connect_to(conn, addr, resolved.collect()),
+            Err(e) => {
+                let reason = format!("cannot resolve {addr}: {e}");
+                self.happenings
+                    .push_back(Happening::ConnectFailed(conn, reason));
+            }
+        }
+    }
+
+    /// Starts connecting `conn` to the first of `candidates` that takes.
+    fn connect_to(&mut self, conn: ConnId, addr: BrokerAddress, candidates: Vec<SocketAddr>) {
         let Some(index) = self.pool.take() else {
             let reason = format!(
                 "no free mio token for {addr}: all {} tokens of {} are in use",
@@ -87,18 +99,8 @@ impl Sockets {
                 .push_back(Happening::ConnectFailed(conn, reason));
             return;
         };
-        match (addr.host.as_str(), addr.port).to_socket_addrs() {
-            Ok(resolved) => {
-                let rest = resolved.collect::<Vec<_>>().into_iter();
-                self.dial(index, conn, addr, rest, WriteQueue::default(), None);
-            }
-            Err(e) => {
-                self.pool.give_back(index);
-                let reason = format!("cannot resolve {addr}: {e}");
-                self.happenings
-                    .push_back(Happening::ConnectFailed(conn, reason));
-            }
-        }
+        let rest = candidates.into_iter();
+        self.dial(index, conn, addr, rest, WriteQueue::default(), None);
     }
 
     /// Tries the addresses in `rest` until one starts connecting; reports
@@ -174,9 +176,12 @@ impl Sockets {
         let Some(socket) = self.detach(index) else {
             return;
         };
-        if let Some(d) = socket.dialing {
-            let last = Some(format!("connect {}: {error}", d.at));
-            self.dial(index, socket.conn, d.addr, d.rest, socket.out, last);
+        match socket.dialing {
+            Some(d) => {
+                let last = Some(format!("connect {}: {error}", d.at));
+                self.dial(index, socket.conn, d.addr, d.rest, socket.out, last);
+            }
+            None => self.pool.give_back(index),
         }
     }
 
@@ -394,6 +399,26 @@ mod tests {
             "{reason}"
         );
         assert!(sockets.is_empty());
+    }
+
+    #[test]
+    fn a_refused_address_gives_way_to_the_next_one() {
+        let dead = loopback(&TcpListener::bind("127.0.0.1:0").expect("bind"));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let live = loopback(&listener);
+        let at = |a: &BrokerAddress| SocketAddr::from(([127, 0, 0, 1], a.port));
+        let mut poll = Poll::new().expect("poll");
+        let registry = poll.registry().try_clone().expect("registry");
+        let mut sockets = Sockets::new(registry, TokenRange::new(Token(0), 1));
+        let name = BrokerAddress::new("broker", 9092);
+        sockets.connect_to(ConnId(4), name, vec![at(&dead), at(&live)]);
+        let mut outcome = None;
+        run(&mut poll, &mut sockets, |s| {
+            outcome = s.take_happening();
+            outcome.is_some()
+        });
+        assert_eq!(outcome, Some(Happening::Connected(ConnId(4))));
+        assert!(listener.accept().is_ok());
     }
 
     #[test]
