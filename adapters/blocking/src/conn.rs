@@ -27,10 +27,11 @@ pub(crate) fn run(shared: &Arc<Shared>, conn: ConnId, addr: &BrokerAddress, time
 }
 
 /// Resolves `addr` and tries each address in turn, each within `timeout`
-/// (the core times out the attempt as a whole and closes it).
+/// (the core times out the attempt as a whole and closes it). The error
+/// leaves out `addr`: the core puts it in front.
 fn connect(addr: &BrokerAddress, timeout: Duration) -> Result<TcpStream, String> {
     let resolved = (addr.host.as_str(), addr.port).to_socket_addrs();
-    let resolved = resolved.map_err(|e| format!("cannot resolve {addr}: {e}"))?;
+    let resolved = resolved.map_err(|e| format!("cannot resolve: {e}"))?;
     // `connect_timeout` refuses a zero timeout.
     let timeout = timeout.max(Duration::from_millis(1));
     let mut failures = Vec::new();
@@ -38,13 +39,13 @@ fn connect(addr: &BrokerAddress, timeout: Duration) -> Result<TcpStream, String>
         match TcpStream::connect_timeout(&sock, timeout) {
             Ok(stream) => return Ok(stream),
             Err(e) if addr.to_string() == sock.to_string() => {
-                failures.push(format!("cannot connect to {addr}: {e}"));
+                failures.push(format!("cannot connect: {e}"));
             }
-            Err(e) => failures.push(format!("cannot connect to {addr} ({sock}): {e}")),
+            Err(e) => failures.push(format!("cannot connect to {sock}: {e}")),
         }
     }
     if failures.is_empty() {
-        return Err(format!("{addr} resolves to no address"));
+        return Err("resolves to no address".to_owned());
     }
     Err(failures.join("; "))
 }
