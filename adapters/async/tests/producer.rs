@@ -129,9 +129,18 @@ async fn broker_hanging_up_is_reconnected<R: Runtime>(rt: R) {
 }
 
 /// A producer whose buffer (`buffer.memory` 4 KiB) is full of records
-/// that cannot be delivered, and `max.block.ms` = `max_block`.
-fn full_producer<R: Runtime>(rt: R, max_block: &str) -> (Producer<R>, Vec<DeliveryFuture>) {
-    let extra = [("buffer.memory", "4096"), ("max.block.ms", max_block)];
+/// that cannot be delivered before `delivery_ms`, and `max.block.ms` =
+/// `max_block_ms`.
+fn full_producer<R: Runtime>(
+    rt: R,
+    delivery_ms: &str,
+    max_block_ms: &str,
+) -> (Producer<R>, Vec<DeliveryFuture>) {
+    let extra = [
+        ("buffer.memory", "4096"),
+        ("delivery.timeout.ms", delivery_ms),
+        ("max.block.ms", max_block_ms),
+    ];
     let producer = Producer::new(config(&dead_address(), &extra), rt).unwrap();
     let mut accepted = Vec::new();
     for i in 0.. {
@@ -156,7 +165,7 @@ fn big_record(i: usize) -> ProducerRecord {
 }
 
 async fn try_enqueue_hands_back_the_record_when_the_buffer_is_full<R: Runtime>(rt: R) {
-    let (producer, accepted) = full_producer(rt, "60000");
+    let (producer, accepted) = full_producer(rt, "1500", "60000");
     let refused = producer.try_enqueue(big_record(99)).unwrap_err();
     assert!(matches!(
         refused.reason,
@@ -167,9 +176,9 @@ async fn try_enqueue_hands_back_the_record_when_the_buffer_is_full<R: Runtime>(r
 }
 
 async fn send_waits_max_block_then_fails_with_the_same_record<R: Runtime>(rt: R) {
-    let (producer, _accepted) = full_producer(rt, "300");
-    // The first records only fail at 1.5 s: nothing frees space before.
-    let refused = takes(300, 1400, producer.send(big_record(99))).await;
+    let (producer, _accepted) = full_producer(rt, "10000", "300");
+    // The first records only fail at 10 s: nothing frees space before.
+    let refused = takes(300, 5000, producer.send(big_record(99))).await;
     let refused = refused.unwrap_err();
     assert!(
         matches!(refused.reason, SendErrorReason::BufferFull { .. }),
@@ -179,7 +188,7 @@ async fn send_waits_max_block_then_fails_with_the_same_record<R: Runtime>(rt: R)
 }
 
 async fn waiting_send_gets_space_when_reports_free_it<R: Runtime>(rt: R) {
-    let (producer, accepted) = full_producer(rt, "10000");
+    let (producer, accepted) = full_producer(rt, "1500", "10000");
     // Accepted when the first records time out (1.5 s), not before.
     let report = takes(1300, 5000, producer.enqueue(big_record(99))).await;
     let report = report.unwrap();
@@ -253,7 +262,7 @@ async fn close_resolves_every_delivery_future<R: Runtime>(rt: R) {
     for i in 0..50 {
         pending.push(producer.try_enqueue(record(i)).unwrap());
     }
-    takes(200, 1000, producer.close(Duration::from_millis(200))).await;
+    takes(200, 3000, producer.close(Duration::from_millis(200))).await;
     for report in pending {
         let report = report.await;
         assert!(
@@ -369,4 +378,18 @@ async fn flush_sends_without_waiting_for_linger<R: Runtime>(rt: R) {
     for report in pending {
         assert!(report.await.result.is_ok());
     }
+}
+
+/// Handles and futures go anywhere: across threads and into spawned tasks.
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    fn for_runtime<R: Runtime>() {
+        check::<Producer<R>>();
+        check::<DeliveryFuture>();
+    }
+    #[cfg(feature = "tokio")]
+    for_runtime::<kafka_sansio_async::TokioRuntime>();
+    #[cfg(feature = "smol")]
+    for_runtime::<kafka_sansio_async::SmolRuntime>();
 }
