@@ -1,0 +1,246 @@
+//! [`Producer`]: the user's handle.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kafka_sansio::producer::{
+    ConfigError, DeliveryReport, Event, PartitionInfo, Producer as Core, ProducerConfig,
+    ProducerRecord, ProducerStats, SendError, SendErrorReason,
+};
+
+use crate::delivery::DeliveryFuture;
+use crate::driver::{self, Listener, Shared, State};
+use crate::runtime::Runtime;
+use crate::tasks::first;
+
+/// An async Kafka producer. Cheap to clone; every clone is the same
+/// producer, usable from any task or thread.
+///
+/// # Cancellation
+///
+/// Every future it returns may be dropped at any point:
+///
+/// - A [`send`](Producer::send) or [`enqueue`](Producer::enqueue) dropped
+///   while waiting for buffer space drops its record, which was never
+///   accepted: no report will come for it.
+/// - Once accepted, a record is the producer's: it is sent and reported
+///   exactly once inside the producer, whether or not anyone awaits the
+///   report.
+/// - Writes are made by the connection's own task, never by a caller's
+///   future, so no request is ever half-written by a dropped future.
+/// - A dropped [`flush`](Producer::flush) or [`close`](Producer::close)
+///   still flushes or closes; only the waiting stops.
+///
+/// # Dropping the last handle
+///
+/// Dropping the last clone starts a [`close`](Producer::close) with
+/// `delivery.timeout.ms` as the deadline and returns at once: the tasks
+/// go on sending what is buffered, report every record (delivered, or
+/// failed with [`ProduceError::Closed`](crate::ProduceError::Closed) at the
+/// deadline), then end. That needs the runtime to keep running; await
+/// [`close`](Producer::close) before a runtime shuts down, or buffered
+/// records go down with it.
+pub struct Producer<R: Runtime> {
+    handle: Arc<Handle<R>>,
+}
+
+/// The last clone's drop starts the close.
+struct Handle<R: Runtime> {
+    rt: R,
+    shared: Arc<Shared>,
+}
+
+impl<R: Runtime> Drop for Handle<R> {
+    fn drop(&mut self) {
+        self.shared.call(&self.rt, |state, now| {
+            let deadline = driver::after(now, state.core.config().delivery_timeout);
+            state.core.close(now, deadline);
+        });
+    }
+}
+
+impl<R: Runtime> Clone for Producer<R> {
+    fn clone(&self) -> Self {
+        Producer {
+            handle: self.handle.clone(),
+        }
+    }
+}
+
+/// Builds a [`Producer`] with an event listener.
+#[must_use]
+pub struct ProducerBuilder<R: Runtime> {
+    config: ProducerConfig,
+    runtime: R,
+    on_event: Option<Listener>,
+}
+
+impl<R: Runtime> ProducerBuilder<R> {
+    /// Calls `listener` with every event of the core (connections,
+    /// metadata, retries, ...), in order, from inside the producer: it
+    /// must be quick, must not block and must not call the producer
+    /// (which is locked while it runs).
+    pub fn on_event(mut self, listener: impl FnMut(&Event) + Send + 'static) -> Self {
+        self.on_event = Some(Box::new(listener));
+        self
+    }
+
+    /// Starts the producer: its timer task and the first connection.
+    /// Fails when the config is invalid, naming the key.
+    pub fn build(self) -> Result<Producer<R>, ConfigError> {
+        let core = Core::new(self.config, driver::now(), driver::unix_ms())?;
+        let shared = Shared::start(&self.runtime, core, self.on_event);
+        let handle = Handle {
+            rt: self.runtime,
+            shared,
+        };
+        Ok(Producer {
+            handle: Arc::new(handle),
+        })
+    }
+}
+
+impl<R: Runtime> Producer<R> {
+    /// Starts a producer on `runtime`; see [`Producer::builder`] to listen
+    /// to events. Fails when the config is invalid, naming the key.
+    pub fn new(config: ProducerConfig, runtime: R) -> Result<Self, ConfigError> {
+        Self::builder(config, runtime).build()
+    }
+
+    /// A builder, to add an event listener.
+    pub fn builder(config: ProducerConfig, runtime: R) -> ProducerBuilder<R> {
+        ProducerBuilder {
+            config,
+            runtime,
+            on_event: None,
+        }
+    }
+
+    /// Sends `record` and completes with its delivery report. Waits up to
+    /// `max.block.ms` for buffer space, then fails with
+    /// [`SendErrorReason::BufferFull`] and the record; other refusals
+    /// (closed, invalid topic, too large, ...) come at once, with the
+    /// record.
+    pub fn send(
+        &self,
+        record: ProducerRecord,
+    ) -> impl Future<Output = Result<DeliveryReport, SendError>> + Send + use<R> {
+        let enqueue = self.enqueue(record);
+        async move { Ok(enqueue.await?.await) }
+    }
+
+    /// Hands `record` to the producer, waiting up to `max.block.ms` for
+    /// buffer space like [`send`](Producer::send), and completes once it
+    /// is accepted, with a future for its report.
+    pub fn enqueue(
+        &self,
+        record: ProducerRecord,
+    ) -> impl Future<Output = Result<DeliveryFuture, SendError>> + Send + use<R> {
+        let this = self.clone();
+        async move {
+            let (rt, shared) = (&this.handle.rt, &this.handle.shared);
+            let mut record = record;
+            let mut listener = None;
+            let mut deadline = None;
+            loop {
+                let error = match this.try_enqueue(record) {
+                    Err(e) if matches!(e.reason, SendErrorReason::BufferFull { .. }) => e,
+                    accepted_or_refused => return accepted_or_refused,
+                };
+                let deadline = *deadline.get_or_insert_with(|| {
+                    let max_block = shared.lock().core.config().max_block;
+                    driver::after(driver::now(), max_block)
+                });
+                // Listen, then try again before waiting, so that a report
+                // freeing space between the two is not missed.
+                if let Some(progress) = listener.take() {
+                    // Reports may keep coming and space keep going to
+                    // others: the deadline holds regardless.
+                    if driver::now() >= deadline {
+                        return Err(error);
+                    }
+                    let progress = async {
+                        progress.await;
+                        true
+                    };
+                    let timeout = async {
+                        rt.sleep_until(deadline).await;
+                        false
+                    };
+                    if !first(progress, timeout).await {
+                        return Err(error);
+                    }
+                }
+                listener = Some(shared.next_progress());
+                record = error.into_record();
+            }
+        }
+    }
+
+    /// Hands `record` to the producer without waiting: a full buffer is a
+    /// [`SendErrorReason::BufferFull`] at once, with the record.
+    pub fn try_enqueue(&self, record: ProducerRecord) -> Result<DeliveryFuture, SendError> {
+        let shared = &self.handle.shared;
+        let id = shared.call(&self.handle.rt, |state, now| {
+            let id = state.core.send(record, now)?;
+            state.tracker.accepted(id, true);
+            Ok::<_, SendError>(id)
+        })?;
+        Ok(DeliveryFuture::new(shared.clone(), id))
+    }
+
+    /// Sends every buffered record now (without waiting out `linger.ms`)
+    /// and completes once every record accepted before this call has its
+    /// report.
+    pub fn flush(&self) -> impl Future<Output = ()> + Send + use<R> {
+        let shared = self.handle.shared.clone();
+        let target = shared.call(&self.handle.rt, |state, now| {
+            state.core.flush(now);
+            state.tracker.flush_target()
+        });
+        async move {
+            shared
+                .wait_for(|state| state.tracker.is_flushed(target))
+                .await
+        }
+    }
+
+    /// Stops accepting records and sends what is buffered; records not
+    /// acknowledged within `timeout` fail with
+    /// [`ProduceError::Closed`](crate::ProduceError::Closed). Completes
+    /// once every record is reported and every task has ended. The close
+    /// starts with this call; a second call keeps the first deadline.
+    pub fn close(&self, timeout: Duration) -> impl Future<Output = ()> + Send + use<R> {
+        let shared = self.handle.shared.clone();
+        shared.call(&self.handle.rt, |state, now| {
+            state.core.close(now, driver::after(now, timeout));
+        });
+        async move { shared.wait_for(State::is_stopped).await }
+    }
+
+    /// A snapshot of the producer's counters.
+    pub fn stats(&self) -> ProducerStats {
+        self.handle.shared.lock().core.stats()
+    }
+
+    /// The partitions of `topic` as the producer's cluster map has them,
+    /// `None` while the topic is not known.
+    pub fn partitions(&self, topic: &str) -> Option<Vec<PartitionInfo>> {
+        self.handle.shared.lock().core.partitions(topic)
+    }
+
+    /// Records accepted and not yet reported.
+    pub fn buffered_records(&self) -> usize {
+        self.handle.shared.lock().core.buffered_records()
+    }
+}
+
+impl<R: Runtime> fmt::Debug for Producer<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Producer")
+            .field("buffered_records", &self.buffered_records())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,395 @@
+//! The producer against brokers on loopback (see `support/brokers.rs`),
+//! each test on every runtime. No real Kafka needed.
+
+#![cfg(any(feature = "tokio", feature = "smol"))]
+
+mod support;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kafka_sansio_async::{
+    Bytes, DeliveryFuture, DeliveryReport, Event, ProduceError, Producer, ProducerConfig,
+    ProducerRecord, ProducerStats, Runtime, SendErrorReason,
+};
+
+use support::brokers::{Server, SimBroker, dead_address};
+use support::{config, poll_once, sleep, within};
+
+runtime_tests!(
+    unreachable_broker_fails_at_the_delivery_timeout,
+    silent_broker_times_out_and_its_connection_is_closed,
+    broker_hanging_up_is_reconnected,
+    try_enqueue_hands_back_the_record_when_the_buffer_is_full,
+    send_waits_max_block_then_fails_with_the_same_record,
+    waiting_send_gets_space_when_reports_free_it,
+    dropped_sends_never_lose_or_double_a_record,
+    dropped_sends_never_corrupt_a_connection,
+    close_resolves_every_delivery_future,
+    dropping_the_producer_closes_in_the_background,
+    delivers_keyed_records_with_headers,
+    many_concurrent_tasks_send,
+    flush_sends_without_waiting_for_linger,
+);
+
+fn record(i: usize) -> ProducerRecord {
+    ProducerRecord::new("t", format!("value-{i}")).key(format!("key-{i}"))
+}
+
+/// Whether the record failed for want of a broker at its delivery
+/// timeout: the core says `UnknownTopic` when no broker ever told it about
+/// the topic, `DeliveryTimeout` otherwise.
+fn expired(report: &DeliveryReport) -> bool {
+    matches!(&report.result, Err(f) if matches!(f.error,
+        ProduceError::DeliveryTimeout { .. } | ProduceError::UnknownTopic { .. }))
+}
+
+/// A producer on `rt` that records every event.
+fn recording<R: Runtime>(config: ProducerConfig, rt: R) -> (Producer<R>, Arc<Mutex<Vec<Event>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let producer = Producer::builder(config, rt)
+        .on_event(move |e| seen.lock().unwrap().push(e.clone()))
+        .build()
+        .unwrap();
+    (producer, events)
+}
+
+/// Whether a connection was lost for a reason that `matches`.
+fn lost_connection(events: &Mutex<Vec<Event>>, matches: impl Fn(&str) -> bool) -> bool {
+    let events = events.lock().unwrap();
+    events
+        .iter()
+        .any(|e| matches!(e, Event::ConnectionLost { reason, .. } if matches(reason)))
+}
+
+/// Awaits `fut`, checking that it took `min_ms` to `max_ms`.
+async fn takes<T>(min_ms: u64, max_ms: u64, fut: impl Future<Output = T>) -> T {
+    let start = Instant::now();
+    let out = fut.await;
+    let took = start.elapsed();
+    let range = Duration::from_millis(min_ms)..Duration::from_millis(max_ms);
+    assert!(range.contains(&took), "took {took:?}, not {range:?}");
+    out
+}
+
+/// Every accepted record reported exactly once, nothing left.
+fn assert_all_reported(stats: &ProducerStats) {
+    assert_eq!(
+        stats.records_accepted,
+        stats.records_delivered + stats.records_failed,
+        "{stats:?}"
+    );
+    assert_eq!(stats.buffered_records, 0, "{stats:?}");
+}
+
+async fn unreachable_broker_fails_at_the_delivery_timeout<R: Runtime>(rt: R) {
+    let (producer, events) = recording(config(&dead_address(), &[]), rt);
+    let report = takes(1400, 4000, producer.send(record(0))).await.unwrap();
+    assert!(expired(&report), "{report:?}");
+    let refused = |r: &str| r.starts_with("connect to 127.0.0.1:") && r.contains("refused");
+    assert!(lost_connection(&events, refused), "{events:?}");
+}
+
+async fn silent_broker_times_out_and_its_connection_is_closed<R: Runtime>(rt: R) {
+    let (server, seen) = Server::silent();
+    let producer = Producer::new(config(&server.address(), &[]), rt.clone()).unwrap();
+    let report = producer.send(record(0)).await.unwrap();
+    assert!(expired(&report), "{report:?}");
+    assert!(
+        seen.bytes.load(Ordering::SeqCst) > 0,
+        "no request was written"
+    );
+    // request.timeout.ms (1 s) made the core close the first connection;
+    // the socket went with it.
+    assert!(seen.closed.load(Ordering::SeqCst) >= 1);
+    producer.close(Duration::ZERO).await;
+    assert_all_reported(&producer.stats());
+    // Closed means every socket is gone: the server sees each one end.
+    for _ in 0..50 {
+        if seen.closed.load(Ordering::SeqCst) == server.accepted() {
+            break;
+        }
+        sleep(&rt, Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen.closed.load(Ordering::SeqCst), server.accepted());
+}
+
+async fn broker_hanging_up_is_reconnected<R: Runtime>(rt: R) {
+    let server = Server::hanging_up();
+    let (producer, events) = recording(config(&server.address(), &[]), rt);
+    let report = producer.send(record(0)).await.unwrap();
+    assert!(expired(&report), "{report:?}");
+    let hung_up = |r: &str| r == "connection closed by the broker";
+    assert!(lost_connection(&events, hung_up), "{events:?}");
+    assert!(server.accepted() >= 2, "accepted {}", server.accepted());
+}
+
+/// A producer whose buffer (`buffer.memory` 4 KiB) is full of records
+/// that cannot be delivered before `delivery_ms`, and `max.block.ms` =
+/// `max_block_ms`.
+fn full_producer<R: Runtime>(
+    rt: R,
+    delivery_ms: &str,
+    max_block_ms: &str,
+) -> (Producer<R>, Vec<DeliveryFuture>) {
+    let extra = [
+        ("buffer.memory", "4096"),
+        ("delivery.timeout.ms", delivery_ms),
+        ("max.block.ms", max_block_ms),
+    ];
+    let producer = Producer::new(config(&dead_address(), &extra), rt).unwrap();
+    let mut accepted = Vec::new();
+    for i in 0.. {
+        match producer.try_enqueue(big_record(i)) {
+            Ok(report) => accepted.push(report),
+            Err(e) => {
+                assert!(
+                    matches!(e.reason, SendErrorReason::BufferFull { .. }),
+                    "{e}"
+                );
+                assert_eq!(e.into_record(), big_record(i));
+                break;
+            }
+        }
+    }
+    assert!(accepted.len() >= 2, "{} accepted", accepted.len());
+    (producer, accepted)
+}
+
+fn big_record(i: usize) -> ProducerRecord {
+    record(i).header("pad", Some(Bytes::from(vec![b'x'; 1000])))
+}
+
+async fn try_enqueue_hands_back_the_record_when_the_buffer_is_full<R: Runtime>(rt: R) {
+    let (producer, accepted) = full_producer(rt, "1500", "60000");
+    let refused = producer.try_enqueue(big_record(99)).unwrap_err();
+    assert!(matches!(
+        refused.reason,
+        SendErrorReason::BufferFull { limit: 4096, .. }
+    ));
+    assert_eq!(*refused.record, big_record(99));
+    assert_eq!(producer.stats().records_accepted, accepted.len() as u64);
+}
+
+async fn send_waits_max_block_then_fails_with_the_same_record<R: Runtime>(rt: R) {
+    let (producer, _accepted) = full_producer(rt, "10000", "300");
+    // The first records only fail at 10 s: nothing frees space before.
+    let refused = takes(300, 5000, producer.send(big_record(99))).await;
+    let refused = refused.unwrap_err();
+    assert!(
+        matches!(refused.reason, SendErrorReason::BufferFull { .. }),
+        "{refused}"
+    );
+    assert_eq!(refused.into_record(), big_record(99));
+}
+
+async fn waiting_send_gets_space_when_reports_free_it<R: Runtime>(rt: R) {
+    let (producer, accepted) = full_producer(rt, "1500", "10000");
+    // Accepted when the first records time out (1.5 s), not before.
+    let report = takes(1300, 5000, producer.enqueue(big_record(99))).await;
+    let report = report.unwrap();
+    assert!(expired(&report.await));
+    for report in accepted {
+        assert!(expired(&report.await));
+    }
+}
+
+/// Sends 200 records and drops the futures at varied points: before the
+/// first poll, after one poll, racing a short sleep, once accepted. Returns
+/// the reports of the records kept to the end.
+async fn send_and_drop<R: Runtime>(rt: &R, producer: &Producer<R>) -> Vec<DeliveryReport> {
+    let mut kept = Vec::new();
+    let mut rng = fastrand::Rng::with_seed(7);
+    for i in 0..200 {
+        let send = producer.send(record(i));
+        match rng.u8(0..5) {
+            0 => drop(send),
+            1 => poll_once(send).await,
+            2 => drop(within(rt, Duration::from_millis(rng.u64(0..3)), send).await),
+            3 => drop(producer.enqueue(record(i)).await.unwrap()),
+            _ => kept.push(producer.enqueue(record(i)).await.unwrap()),
+        }
+    }
+    let mut reports = Vec::new();
+    for report in kept {
+        reports.push(report.await);
+    }
+    reports
+}
+
+async fn dropped_sends_never_lose_or_double_a_record<R: Runtime>(rt: R) {
+    // A small buffer, so that some sends are waiting for space when dropped.
+    let extra = [("buffer.memory", "2048"), ("max.block.ms", "5000")];
+    let producer = Producer::new(config(&dead_address(), &extra), rt.clone()).unwrap();
+    let reports = send_and_drop(&rt, &producer).await;
+    assert!(reports.iter().all(expired));
+    producer.close(Duration::from_millis(100)).await;
+    let stats = producer.stats();
+    assert_all_reported(&stats);
+    assert!(stats.records_accepted >= reports.len() as u64, "{stats:?}");
+    assert_eq!(stats.records_delivered, 0);
+}
+
+async fn dropped_sends_never_corrupt_a_connection<R: Runtime>(rt: R) {
+    let broker = SimBroker::start(3, "t", 6);
+    let extra = [("buffer.memory", "4096"), ("linger.ms", "1")];
+    let producer = Producer::new(config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    let reports = send_and_drop(&rt, &producer).await;
+    assert!(reports.iter().all(|r| r.result.is_ok()), "{reports:?}");
+    producer.close(Duration::from_secs(5)).await;
+    let stats = producer.stats();
+    assert_all_reported(&stats);
+    assert_eq!(stats.records_failed, 0, "{stats:?}");
+    // What landed is exactly what was accepted, each record once.
+    let stored = broker.records("t", 6);
+    assert_eq!(stored.len() as u64, stats.records_accepted);
+    let values: HashSet<_> = stored.iter().map(|r| r.value.clone()).collect();
+    assert_eq!(values.len(), stored.len(), "a record landed twice");
+    assert_eq!(
+        broker.closes(),
+        Vec::<String>::new(),
+        "a broker refused a request"
+    );
+}
+
+async fn close_resolves_every_delivery_future<R: Runtime>(rt: R) {
+    let producer = Producer::new(config(&dead_address(), &[]), rt).unwrap();
+    let mut pending = Vec::new();
+    for i in 0..50 {
+        pending.push(producer.try_enqueue(record(i)).unwrap());
+    }
+    takes(200, 3000, producer.close(Duration::from_millis(200))).await;
+    for report in pending {
+        let report = report.await;
+        assert!(
+            matches!(&report.result, Err(f) if f.error == ProduceError::Closed),
+            "{report:?}"
+        );
+    }
+    assert_all_reported(&producer.stats());
+    let refused = producer.try_enqueue(record(99)).unwrap_err();
+    assert_eq!(refused.reason, SendErrorReason::Closed);
+    assert_eq!(*refused.record, record(99));
+}
+
+async fn dropping_the_producer_closes_in_the_background<R: Runtime>(rt: R) {
+    let closed = Arc::new(AtomicUsize::new(0));
+    let seen = closed.clone();
+    let producer = Producer::builder(config(&dead_address(), &[]), rt.clone())
+        .on_event(move |e| {
+            if *e == Event::Closed {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+        .build()
+        .unwrap();
+    let pending: Vec<_> = (0..10)
+        .map(|i| producer.try_enqueue(record(i)).unwrap())
+        .collect();
+    drop(producer);
+    for report in pending {
+        assert!(report.await.result.is_err());
+    }
+    // The tasks finish the close on their own.
+    for _ in 0..100 {
+        if closed.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        sleep(&rt, Duration::from_millis(20)).await;
+    }
+    assert_eq!(closed.load(Ordering::SeqCst), 1);
+}
+
+async fn delivers_keyed_records_with_headers<R: Runtime>(rt: R) {
+    let broker = SimBroker::start(3, "t", 6);
+    let producer = Producer::new(config(&broker.bootstrap(), &[]), rt).unwrap();
+    let mut pending = Vec::new();
+    for i in 0..300 {
+        let record = record(i).header("seq", Some(Bytes::from(i.to_string())));
+        pending.push(producer.enqueue(record).await.unwrap());
+    }
+    for report in pending {
+        let report = report.await;
+        assert!(report.result.is_ok(), "{report:?}");
+    }
+    let partitions = producer.partitions("t").expect("the map has the topic");
+    assert_eq!(partitions.len(), 6);
+    let stored = broker.records("t", 6);
+    assert_eq!(stored.len(), 300);
+    assert!(
+        stored
+            .iter()
+            .all(|r| r.headers.len() == 1 && r.key.is_some())
+    );
+    producer.close(Duration::from_secs(5)).await;
+    assert_all_reported(&producer.stats());
+}
+
+async fn many_concurrent_tasks_send<R: Runtime>(rt: R) {
+    const TASKS: usize = 20;
+    const EACH: usize = 50;
+    let broker = SimBroker::start(3, "t", 6);
+    let extra = [("linger.ms", "2")];
+    let producer = Producer::new(config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    let delivered = Arc::new(AtomicUsize::new(0));
+    for task in 0..TASKS {
+        let (producer, delivered) = (producer.clone(), delivered.clone());
+        rt.spawn(async move {
+            for i in 0..EACH {
+                let report = producer.send(record(task * EACH + i)).await.unwrap();
+                if report.result.is_ok() {
+                    delivered.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
+    }
+    for _ in 0..500 {
+        if delivered.load(Ordering::SeqCst) == TASKS * EACH {
+            break;
+        }
+        sleep(&rt, Duration::from_millis(20)).await;
+    }
+    assert_eq!(delivered.load(Ordering::SeqCst), TASKS * EACH);
+    assert_eq!(broker.records("t", 6).len(), TASKS * EACH);
+    producer.close(Duration::from_secs(5)).await;
+    assert_all_reported(&producer.stats());
+}
+
+async fn flush_sends_without_waiting_for_linger<R: Runtime>(rt: R) {
+    let broker = SimBroker::start(1, "t", 2);
+    let extra = [("linger.ms", "30000"), ("delivery.timeout.ms", "60000")];
+    let producer = Producer::new(config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    // Records for a topic the core has not looked up yet wait outside any
+    // batch, and its flush marks batches only: learn the topic first.
+    drop(producer.try_enqueue(record(0)).unwrap());
+    while producer.partitions("t").is_none() {
+        sleep(&rt, Duration::from_millis(5)).await;
+    }
+    let pending: Vec<_> = (1..10)
+        .map(|i| producer.try_enqueue(record(i)).unwrap())
+        .collect();
+    let flushed = within(&rt, Duration::from_secs(5), producer.flush()).await;
+    assert!(flushed.is_some(), "flush waited for linger.ms");
+    assert_eq!(producer.buffered_records(), 0);
+    for report in pending {
+        assert!(report.await.result.is_ok());
+    }
+}
+
+/// Handles and futures go anywhere: across threads and into spawned tasks.
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    fn for_runtime<R: Runtime>() {
+        check::<Producer<R>>();
+        check::<DeliveryFuture>();
+    }
+    #[cfg(feature = "tokio")]
+    for_runtime::<kafka_sansio_async::TokioRuntime>();
+    #[cfg(feature = "smol")]
+    for_runtime::<kafka_sansio_async::SmolRuntime>();
+}
