@@ -33,7 +33,8 @@ pub(crate) async fn connection<R: Runtime>(
         None => return,
         Some(Ok(halves)) => halves,
         Some(Err(e)) => {
-            let reason = format!("connect to {addr}: {e}");
+            // The core puts the broker's address in front of the reason.
+            let reason = format!("cannot connect: {e}");
             return shared.lost(&rt, conn, Input::ConnectFailed { conn, reason });
         }
     };

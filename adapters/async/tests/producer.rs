@@ -90,7 +90,7 @@ async fn unreachable_broker_fails_at_the_delivery_timeout<R: Runtime>(rt: R) {
     let (producer, events) = recording(config(&dead_address(), &[]), rt);
     let report = takes(1400, 4000, producer.send(record(0))).await.unwrap();
     assert!(expired(&report), "{report:?}");
-    let refused = |r: &str| r.starts_with("connect to 127.0.0.1:") && r.contains("refused");
+    let refused = |r: &str| r.starts_with("cannot connect: ") && r.contains("refused");
     assert!(lost_connection(&events, refused), "{events:?}");
 }
 

@@ -340,3 +340,85 @@ macro_rules! scenarios {
         }
     };
 }
+
+/// The async adapter as a [`Client`], on the executor `X`.
+pub mod async_client {
+    use std::future::Future;
+    use std::time::Duration;
+
+    use kafka_sansio::producer::{
+        DeliveryReport, PartitionInfo, ProducerConfig, ProducerRecord, RecordId,
+    };
+    use kafka_sansio_async::{DeliveryFuture, Producer, Runtime};
+
+    use super::{Client, EventLog};
+
+    /// A runtime the test thread can block on.
+    pub trait Exec: Sized {
+        /// The adapter's runtime for it.
+        type Runtime: Runtime;
+        /// A new executor.
+        fn new() -> Self;
+        /// The adapter's handle to it.
+        fn runtime(&self) -> Self::Runtime;
+        /// Runs `f` to completion on it.
+        fn block_on<F: Future>(&self, f: F) -> F::Output;
+    }
+
+    /// Records enqueued (waiting for space as `send` does), their
+    /// [`DeliveryFuture`]s awaited at the end.
+    pub struct AsyncClient<X: Exec> {
+        exec: X,
+        producer: Producer<X::Runtime>,
+        pending: Vec<DeliveryFuture>,
+    }
+
+    impl<X: Exec> Client for AsyncClient<X> {
+        fn start(config: ProducerConfig, events: EventLog) -> Self {
+            let exec = X::new();
+            let producer = Producer::builder(config, exec.runtime())
+                .on_event(events.listener())
+                .build()
+                .expect("producer");
+            AsyncClient {
+                exec,
+                producer,
+                pending: Vec::new(),
+            }
+        }
+
+        fn send(&mut self, record: ProducerRecord) -> RecordId {
+            let future = self
+                .exec
+                .block_on(self.producer.enqueue(record))
+                .expect("accepted");
+            let id = future.id();
+            self.pending.push(future);
+            id
+        }
+
+        fn idle(&mut self, d: Duration) {
+            std::thread::sleep(d);
+        }
+
+        fn partitions(&self, topic: &str) -> Option<Vec<PartitionInfo>> {
+            self.producer.partitions(topic)
+        }
+
+        fn finish(self, limit: Duration) -> Vec<DeliveryReport> {
+            let AsyncClient {
+                exec,
+                producer,
+                pending,
+            } = self;
+            exec.block_on(async move {
+                let mut reports = Vec::with_capacity(pending.len());
+                for future in pending {
+                    reports.push(future.await);
+                }
+                producer.close(limit).await;
+                reports
+            })
+        }
+    }
+}
