@@ -1,14 +1,15 @@
 //! An idle producer uses no CPU: every thread is blocked. Its own test
 //! binary, so no other test's threads share the process being measured.
 
-mod support;
+#[path = "../../../tests/support/loopback.rs"]
+mod loopback;
 
 use std::fs;
 use std::thread;
 use std::time::Duration;
 
 use kafka_sansio_blocking::{Producer, ProducerRecord};
-use support::{SimBroker, quick_config};
+use loopback::{LoopbackCluster, Style, quick_config};
 
 /// CPU time (user + system) of the whole process, in clock ticks
 /// (`/proc/self/stat` fields 14 and 15).
@@ -42,7 +43,7 @@ fn other_thread_states() -> Vec<(String, char)> {
 
 #[test]
 fn an_idle_connected_producer_uses_no_cpu() {
-    let broker = SimBroker::start(&[("idle", 1)], 1 << 16);
+    let broker = LoopbackCluster::start(1, &[("idle", 1)], Style::Plain);
     let producer = Producer::new(quick_config(&broker.bootstrap(), &[])).unwrap();
     // Connected, metadata and producer id known, a record delivered.
     let report = producer

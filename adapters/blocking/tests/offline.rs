@@ -1,9 +1,9 @@
 //! The producer without a broker: dead addresses, silent or closing
 //! listeners, a full buffer, receipts, threads, close and drop.
 
-mod support;
+#[path = "../../../tests/support/loopback.rs"]
+mod loopback;
 
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use kafka_sansio_blocking::{
     DeliveryReport, Error, Event, ProduceError, Producer, ProducerRecord, SendErrorReason,
 };
-use support::{dead_address, quick_config};
+use loopback::{dead_address, listener, quick_config};
 
 /// A producer for `bootstrap` that keeps every event it sees.
 fn recording(bootstrap: &str, extra: &[(&str, &str)]) -> (Producer, Arc<Mutex<Vec<Event>>>) {
@@ -80,15 +80,6 @@ fn records_to_a_dead_address_fail_at_the_delivery_timeout() {
     );
 }
 
-/// A loopback listener that hands each connection it accepts to
-/// `accepted`; returns its address.
-fn listener(mut accepted: impl FnMut(TcpStream) + Send + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    thread::spawn(move || listener.incoming().flatten().for_each(&mut accepted));
-    addr
-}
-
 /// Sends one record to a "broker" at `addr`, which must fail it in time;
 /// returns why connections were lost.
 fn one_record_fails(addr: &str) -> Vec<String> {
@@ -103,8 +94,8 @@ fn one_record_fails(addr: &str) -> Vec<String> {
 
 #[test]
 fn a_listener_that_says_nothing_times_the_requests_out() {
-    let mut held = Vec::new();
-    let reasons = one_record_fails(&listener(move |stream| held.push(stream)));
+    let silent = listener(false);
+    let reasons = one_record_fails(&silent.bootstrap());
     assert!(
         reasons.iter().any(|r| r.contains("timed out")),
         "the silent connection was given up: {reasons:?}"
@@ -113,7 +104,8 @@ fn a_listener_that_says_nothing_times_the_requests_out() {
 
 #[test]
 fn a_listener_that_closes_at_once_is_reported_closed() {
-    let reasons = one_record_fails(&listener(drop));
+    let hangs_up = listener(true);
+    let reasons = one_record_fails(&hangs_up.bootstrap());
     assert!(
         reasons
             .iter()

@@ -1,18 +1,19 @@
 //! The producer against a simulated broker on loopback TCP: the real
 //! protocol, responses arriving in small pieces.
 
-mod support;
+#[path = "../../../tests/support/loopback.rs"]
+mod loopback;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use kafka_sansio_blocking::{Event, Producer, ProducerRecord};
-use support::{SimBroker, quick_config};
+use loopback::{LoopbackCluster, Style, quick_config};
 
 #[test]
 fn keyed_records_with_headers_arrive_once_in_order_per_key() {
     // 7-byte pieces: every response frame is read in several chunks.
-    let broker = SimBroker::start(&[("orders", 3)], 7);
+    let broker = LoopbackCluster::start(1, &[("orders", 3)], Style::Chunked(7));
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&events);
     let producer = Producer::builder(quick_config(&broker.bootstrap(), &[("linger.ms", "5")]))
@@ -77,7 +78,7 @@ fn keyed_records_with_headers_arrive_once_in_order_per_key() {
 
 #[test]
 fn flush_and_close_with_a_live_broker_deliver_everything() {
-    let broker = SimBroker::start(&[("logs", 2)], 1 << 16);
+    let broker = LoopbackCluster::start(1, &[("logs", 2)], Style::Plain);
     // A long linger: only flush makes the records go now.
     let config = quick_config(
         &broker.bootstrap(),

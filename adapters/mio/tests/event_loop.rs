@@ -4,6 +4,8 @@
 // The peers run on threads, and the tests wait for them.
 #![allow(clippy::disallowed_methods)]
 
+#[path = "../../../tests/support/loopback.rs"]
+mod loopback;
 mod support;
 
 use std::net::TcpStream as StdStream;
@@ -15,7 +17,8 @@ use kafka_sansio_mio::{
     DeliveryReport, Error, Event, MioProducer, ProduceError, ProducerRecord, SendErrorReason,
     TokenRange,
 };
-use support::{LoopbackCluster, Looper, PRODUCER_TOKENS, Style, dead_port, listener, quick_config};
+use loopback::{LoopbackCluster, Style, dead_address, listener, quick_config};
+use support::{Looper, PRODUCER_TOKENS};
 
 fn keyed(topic: &str, i: usize) -> ProducerRecord {
     ProducerRecord::new(topic, format!("value-{i}"))
@@ -76,7 +79,7 @@ fn producer_events_after(looper: &mut Looper, d: Duration) -> Vec<Token> {
 #[test]
 fn keyed_records_with_headers_reach_a_loopback_cluster_and_close_cleanly() {
     let cluster = LoopbackCluster::start(3, &[("orders", 6)], Style::Plain);
-    let mut looper = Looper::new(quick_config(&cluster.bootstrap, &[("linger.ms", "5")]));
+    let mut looper = Looper::new(quick_config(&cluster.bootstrap(), &[("linger.ms", "5")]));
     let n = 2_000;
     for i in 0..n {
         looper.send(keyed("orders", i));
@@ -152,7 +155,7 @@ impl Refused for Looper {
 fn responses_arriving_one_byte_at_a_time_are_understood() {
     let cluster = LoopbackCluster::start(1, &[("drip", 1)], Style::Dribble);
     let mut looper = Looper::new(quick_config(
-        &cluster.bootstrap,
+        &cluster.bootstrap(),
         &[
             ("delivery.timeout.ms", "20000"),
             ("request.timeout.ms", "10000"),
@@ -177,7 +180,7 @@ fn responses_arriving_one_byte_at_a_time_are_understood() {
 fn a_large_request_to_a_slow_reader_arrives_whole() {
     let cluster = LoopbackCluster::start(1, &[("big", 1)], Style::SlowReader);
     let config = quick_config(
-        &cluster.bootstrap,
+        &cluster.bootstrap(),
         &[
             ("batch.size", "4194304"),
             ("max.request.size", "8388608"),
@@ -202,8 +205,8 @@ fn a_large_request_to_a_slow_reader_arrives_whole() {
 
 #[test]
 fn nothing_listening_fails_records_at_the_delivery_timeout() {
-    let port = dead_port();
-    let mut looper = Looper::new(quick_config(&format!("127.0.0.1:{port}"), &[]));
+    let addr = dead_address();
+    let mut looper = Looper::new(quick_config(&addr, &[]));
     let start = Instant::now();
     for i in 0..3 {
         looper.send(keyed("nowhere", i));
@@ -214,7 +217,7 @@ fn nothing_listening_fails_records_at_the_delivery_timeout() {
         took >= Duration::from_millis(1400) && took < Duration::from_secs(4),
         "{took:?}"
     );
-    let prefix = format!("127.0.0.1:{port}: cannot connect: ");
+    let prefix = format!("{addr}: cannot connect: ");
     for report in &looper.reports {
         let last = assert_timed_out(report).expect("a last error");
         assert!(last.starts_with(&prefix), "{last}");
@@ -223,24 +226,24 @@ fn nothing_listening_fails_records_at_the_delivery_timeout() {
 
 #[test]
 fn a_silent_broker_fails_records_and_loses_the_connection() {
-    let (port, seen) = listener(false);
-    let mut looper = Looper::new(quick_config(&format!("127.0.0.1:{port}"), &[]));
+    let silent = listener(false);
+    let mut looper = Looper::new(quick_config(&silent.bootstrap(), &[]));
     looper.send(keyed("quiet", 0));
     assert!(looper.run_until(Duration::from_secs(5), |l| l.reports.len() == 1));
     assert_timed_out(&looper.reports[0]);
-    assert!(seen.lock().unwrap().0 >= 1, "it connected");
+    assert!(silent.connections().0 >= 1, "it connected");
     assert!(!lost_reasons(&looper).is_empty(), "the request timed out");
 }
 
 #[test]
 fn a_broker_that_hangs_up_at_once_is_a_lost_connection() {
-    let (port, seen) = listener(true);
-    let mut looper = Looper::new(quick_config(&format!("127.0.0.1:{port}"), &[]));
+    let hangs_up = listener(true);
+    let mut looper = Looper::new(quick_config(&hangs_up.bootstrap(), &[]));
     looper.send(keyed("hangup", 0));
     assert!(looper.run_until(Duration::from_secs(5), |l| l.reports.len() == 1));
     assert!(looper.reports[0].result.is_err());
     assert!(
-        seen.lock().unwrap().0 >= 2,
+        hangs_up.connections().0 >= 2,
         "it reconnected after each loss"
     );
     let reasons = lost_reasons(&looper);
@@ -254,11 +257,7 @@ fn a_broker_that_hangs_up_at_once_is_a_lost_connection() {
 
 #[test]
 fn a_full_buffer_hands_the_record_back_until_reports_free_space() {
-    let port = dead_port();
-    let mut looper = Looper::new(quick_config(
-        &format!("127.0.0.1:{port}"),
-        &[("buffer.memory", "4096")],
-    ));
+    let mut looper = Looper::new(quick_config(&dead_address(), &[("buffer.memory", "4096")]));
     let record = |i: usize| ProducerRecord::new("full", vec![i as u8; 1000]);
     let mut accepted = 0;
     let refused = loop {
@@ -286,9 +285,9 @@ fn a_full_buffer_hands_the_record_back_until_reports_free_space() {
 
 #[test]
 fn close_with_records_outstanding_reports_them_and_releases_every_socket() {
-    let (port, seen) = listener(false);
+    let silent = listener(false);
     let mut looper = Looper::new(quick_config(
-        &format!("127.0.0.1:{port}"),
+        &silent.bootstrap(),
         &[
             ("delivery.timeout.ms", "30000"),
             ("request.timeout.ms", "20000"),
@@ -297,7 +296,7 @@ fn close_with_records_outstanding_reports_them_and_releases_every_socket() {
     for i in 0..5 {
         looper.send(keyed("stuck", i));
     }
-    assert!(looper.run_until(Duration::from_secs(2), |_| seen.lock().unwrap().0 == 1));
+    assert!(looper.run_until(Duration::from_secs(2), |_| silent.connections().0 == 1));
     looper.producer.close(Duration::from_millis(300));
     assert!(looper.run_until(Duration::from_secs(3), |l| l.producer.is_closed()));
     assert_eq!(looper.reports.len(), 5);
@@ -305,7 +304,7 @@ fn close_with_records_outstanding_reports_them_and_releases_every_socket() {
         let failure = report.result.as_ref().expect_err("failed");
         assert_eq!(failure.error, ProduceError::Closed);
     }
-    assert!(looper.run_until(Duration::from_secs(2), |_| seen.lock().unwrap().1 == 1));
+    assert!(looper.run_until(Duration::from_secs(2), |_| silent.connections().1 == 1));
     assert_eq!(
         producer_events_after(&mut looper, Duration::from_millis(200)),
         []
@@ -314,10 +313,10 @@ fn close_with_records_outstanding_reports_them_and_releases_every_socket() {
 
 #[test]
 fn dropping_the_producer_closes_its_sockets() {
-    let (port, seen) = listener(false);
-    let mut looper = Looper::new(quick_config(&format!("127.0.0.1:{port}"), &[]));
+    let silent = listener(false);
+    let mut looper = Looper::new(quick_config(&silent.bootstrap(), &[]));
     looper.send(keyed("dropped", 0));
-    assert!(looper.run_until(Duration::from_secs(2), |_| seen.lock().unwrap().0 == 1));
+    assert!(looper.run_until(Duration::from_secs(2), |_| silent.connections().0 == 1));
     // Swap in an idle producer, dropping the busy one.
     let placeholder = MioProducer::new(
         quick_config("127.0.0.1:1", &[]),
@@ -327,10 +326,10 @@ fn dropping_the_producer_closes_its_sockets() {
     .expect("producer");
     drop(std::mem::replace(&mut looper.producer, placeholder));
     let until = Instant::now() + Duration::from_secs(2);
-    while seen.lock().unwrap().1 == 0 && Instant::now() < until {
+    while silent.connections().1 == 0 && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(seen.lock().unwrap().1, 1, "the peer saw the socket close");
+    assert_eq!(silent.connections().1, 1, "the peer saw the socket close");
     assert_eq!(
         producer_events_after(&mut looper, Duration::from_millis(200)),
         []
@@ -339,8 +338,7 @@ fn dropping_the_producer_closes_its_sockets() {
 
 #[test]
 fn events_for_the_loops_own_tokens_are_not_claimed() {
-    let port = dead_port();
-    let mut looper = Looper::new(quick_config(&format!("127.0.0.1:{port}"), &[]));
+    let mut looper = Looper::new(quick_config(&dead_address(), &[]));
     let mine = Token(1);
     let mut own = TcpListener::bind("127.0.0.1:0".parse().unwrap()).expect("bind");
     looper
@@ -366,7 +364,7 @@ fn events_for_the_loops_own_tokens_are_not_claimed() {
 fn every_token_in_use_is_a_failed_connect_with_the_reason() {
     let cluster = LoopbackCluster::start(1, &[("one", 1)], Style::Plain);
     let tokens = TokenRange::new(Token(100), 1);
-    let mut looper = Looper::with_tokens(quick_config(&cluster.bootstrap, &[]), tokens);
+    let mut looper = Looper::with_tokens(quick_config(&cluster.bootstrap(), &[]), tokens);
     looper.send(keyed("one", 0));
     assert!(looper.run_until(Duration::from_secs(5), |l| {
         lost_reasons(l)
@@ -404,7 +402,7 @@ fn a_response_larger_than_the_read_buffer_arrives_in_many_reads() {
     // would block is checked in the crate's unit tests, with a smaller
     // buffer: over TCP, flow control tends to hide that mistake.)
     let cluster = LoopbackCluster::start(1, &[("wide", 3000)], Style::Plain);
-    let mut looper = Looper::new(quick_config(&cluster.bootstrap, &[]));
+    let mut looper = Looper::new(quick_config(&cluster.bootstrap(), &[]));
     looper.send(keyed("wide", 1).partition(2999));
     assert!(looper.run_until(Duration::from_secs(5), |l| l.reports.len() == 1));
     assert!(looper.reports[0].result.is_ok(), "{:?}", looper.reports[0]);

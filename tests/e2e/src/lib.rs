@@ -14,9 +14,10 @@
 
 #[path = "../../support/kafka_tools.rs"]
 pub mod kafka_tools;
+#[path = "../../support/loopback.rs"]
+mod loopback;
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,7 @@ use kafka_sansio::producer::{
     ProducerConfigBuilder, ProducerRecord, RecordId,
 };
 use kafka_tools::{Killed, assert_exactly_once_in_order, bootstrap, cluster_sh, unique};
+use loopback::dead_addresses;
 
 /// One adapter, seen the same way by every scenario.
 pub trait Client: Sized {
@@ -220,17 +222,6 @@ pub fn leader_failover_keeps_every_record_once_in_order<C: Client>() {
         .any(|(at, e)| *at > killed_at && matches!(e, Event::MetadataUpdated { .. }));
     assert!(refreshed, "the producer refreshed its map after the kill");
     check_delivery(&topic, &sent, &reports);
-}
-
-/// `n` addresses where nothing listens (ports just released on loopback).
-fn dead_addresses(n: usize) -> Vec<String> {
-    let listeners: Vec<TcpListener> = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind"))
-        .collect();
-    listeners
-        .iter()
-        .map(|l| l.local_addr().expect("addr").to_string())
-        .collect()
 }
 
 /// A bootstrap list with a dead address next to a live one works, with
