@@ -73,6 +73,10 @@ struct Shared {
     /// Connections on which the client's EOF (or an error) was seen
     /// while the broker still had them open.
     closed_by_client: usize,
+    /// Why the cluster closed connections, in order.
+    closed_by_broker: Vec<String>,
+    /// Bytes read from clients, over every connection (silent ones too).
+    received: usize,
     /// Set on drop: the accept loops end and accept nothing more.
     stopped: bool,
 }
@@ -89,6 +93,8 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 pub struct LoopbackCluster {
     bootstrap: String,
     addrs: Vec<SocketAddr>,
+    /// The topics created at start, as (name, partitions).
+    topics: Vec<(String, i32)>,
     shared: Arc<Mutex<Shared>>,
     acceptors: Vec<JoinHandle<()>>,
 }
@@ -123,6 +129,8 @@ impl LoopbackCluster {
             servers: Vec::new(),
             accepted: 0,
             closed_by_client: 0,
+            closed_by_broker: Vec::new(),
+            received: 0,
             stopped: false,
         }));
         let acceptors = listeners
@@ -136,6 +144,7 @@ impl LoopbackCluster {
         LoopbackCluster {
             bootstrap,
             addrs,
+            topics: topics.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             shared,
             acceptors,
         }
@@ -151,10 +160,36 @@ impl LoopbackCluster {
         lock(&self.shared).cluster.log(topic, partition).to_vec()
     }
 
+    /// The records of every partition of `topic` (created at start),
+    /// partition by partition.
+    pub fn records(&self, topic: &str) -> Vec<StoredRecord> {
+        let (_, partitions) = self
+            .topics
+            .iter()
+            .find(|(name, _)| name == topic)
+            .expect("a topic created at start");
+        let s = lock(&self.shared);
+        (0..*partitions)
+            .flat_map(|p| s.cluster.log(topic, p).to_vec())
+            .collect()
+    }
+
     /// Connections accepted, and those the client has closed.
     pub fn connections(&self) -> (usize, usize) {
         let s = lock(&self.shared);
         (s.accepted, s.closed_by_client)
+    }
+
+    /// Why the cluster closed connections, in order: empty unless a
+    /// broker refused something (an unreadable request, say).
+    pub fn closes(&self) -> Vec<String> {
+        lock(&self.shared).closed_by_broker.clone()
+    }
+
+    /// Bytes read from clients so far, over every connection: whether
+    /// anything was written even to a [`Style::Silent`] peer.
+    pub fn received(&self) -> usize {
+        lock(&self.shared).received
     }
 }
 
@@ -219,12 +254,14 @@ fn serve(conn: SimConnId, mut stream: TcpStream, shared: &Mutex<Shared>, style: 
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        match style {
-            Style::Silent => continue,
-            Style::SlowReader => thread::sleep(Duration::from_millis(2)),
-            _ => {}
+        if style == Style::SlowReader {
+            thread::sleep(Duration::from_millis(2));
         }
         let mut s = lock(shared);
+        s.received += n;
+        if style == Style::Silent {
+            continue;
+        }
         let now = Instant::now();
         s.cluster.receive(conn, &buf[..n], now);
         while let Some(transmit) = s.cluster.poll_transmit(now) {
@@ -235,7 +272,8 @@ fn serve(conn: SimConnId, mut stream: TcpStream, shared: &Mutex<Shared>, style: 
                         style.write(out, &data);
                     }
                 }
-                Transmit::Closed { .. } => {
+                Transmit::Closed { reason, .. } => {
+                    s.closed_by_broker.push(reason.to_string());
                     if let Some(out) = s.streams.remove(&target) {
                         let _ = out.shutdown(Shutdown::Both);
                     }

@@ -1,8 +1,11 @@
-//! The producer against brokers on loopback (see `support/brokers.rs`),
-//! each test on every runtime. No real Kafka needed.
+//! The producer against peers on loopback (the workspace's
+//! `tests/support/loopback.rs`), each test on every runtime. No real
+//! Kafka needed.
 
 #![cfg(any(feature = "tokio", feature = "smol"))]
 
+#[path = "../../../tests/support/loopback.rs"]
+mod loopback;
 mod support;
 
 use std::collections::HashSet;
@@ -16,8 +19,8 @@ use kafka_sansio_async::{
     ProducerRecord, ProducerStats, Runtime, SendErrorReason,
 };
 
-use support::brokers::{Server, SimBroker, dead_address};
-use support::{config, poll_once, sleep, within};
+use loopback::{LoopbackCluster, Style, dead_address, listener, quick_config};
+use support::{poll_once, sleep, within};
 
 runtime_tests!(
     unreachable_broker_fails_at_the_delivery_timeout,
@@ -87,7 +90,7 @@ fn assert_all_reported(stats: &ProducerStats) {
 }
 
 async fn unreachable_broker_fails_at_the_delivery_timeout<R: Runtime>(rt: R) {
-    let (producer, events) = recording(config(&dead_address(), &[]), rt);
+    let (producer, events) = recording(quick_config(&dead_address(), &[]), rt);
     let report = takes(1400, 4000, producer.send(record(0))).await.unwrap();
     assert!(expired(&report), "{report:?}");
     let refused = |r: &str| r.starts_with("cannot connect: ") && r.contains("refused");
@@ -95,37 +98,38 @@ async fn unreachable_broker_fails_at_the_delivery_timeout<R: Runtime>(rt: R) {
 }
 
 async fn silent_broker_times_out_and_its_connection_is_closed<R: Runtime>(rt: R) {
-    let (server, seen) = Server::silent();
-    let producer = Producer::new(config(&server.address(), &[]), rt.clone()).unwrap();
+    let silent = listener(false);
+    let producer = Producer::new(quick_config(&silent.bootstrap(), &[]), rt.clone()).unwrap();
     let report = producer.send(record(0)).await.unwrap();
     assert!(expired(&report), "{report:?}");
-    assert!(
-        seen.bytes.load(Ordering::SeqCst) > 0,
-        "no request was written"
-    );
+    assert!(silent.received() > 0, "no request was written");
     // request.timeout.ms (1 s) made the core close the first connection;
     // the socket went with it.
-    assert!(seen.closed.load(Ordering::SeqCst) >= 1);
+    let (_, closed) = silent.connections();
+    assert!(closed >= 1, "no connection closed");
     producer.close(Duration::ZERO).await;
     assert_all_reported(&producer.stats());
-    // Closed means every socket is gone: the server sees each one end.
+    // Closed means every socket is gone: the peer sees each one end.
     for _ in 0..50 {
-        if seen.closed.load(Ordering::SeqCst) == server.accepted() {
+        let (accepted, closed) = silent.connections();
+        if closed == accepted {
             break;
         }
         sleep(&rt, Duration::from_millis(20)).await;
     }
-    assert_eq!(seen.closed.load(Ordering::SeqCst), server.accepted());
+    let (accepted, closed) = silent.connections();
+    assert_eq!(closed, accepted);
 }
 
 async fn broker_hanging_up_is_reconnected<R: Runtime>(rt: R) {
-    let server = Server::hanging_up();
-    let (producer, events) = recording(config(&server.address(), &[]), rt);
+    let hangs_up = listener(true);
+    let (producer, events) = recording(quick_config(&hangs_up.bootstrap(), &[]), rt);
     let report = producer.send(record(0)).await.unwrap();
     assert!(expired(&report), "{report:?}");
     let hung_up = |r: &str| r == "connection closed by the broker";
     assert!(lost_connection(&events, hung_up), "{events:?}");
-    assert!(server.accepted() >= 2, "accepted {}", server.accepted());
+    let (accepted, _) = hangs_up.connections();
+    assert!(accepted >= 2, "accepted {accepted}");
 }
 
 /// A producer whose buffer (`buffer.memory` 4 KiB) is full of records
@@ -141,7 +145,7 @@ fn full_producer<R: Runtime>(
         ("delivery.timeout.ms", delivery_ms),
         ("max.block.ms", max_block_ms),
     ];
-    let producer = Producer::new(config(&dead_address(), &extra), rt).unwrap();
+    let producer = Producer::new(quick_config(&dead_address(), &extra), rt).unwrap();
     let mut accepted = Vec::new();
     for i in 0.. {
         match producer.try_enqueue(big_record(i)) {
@@ -224,7 +228,7 @@ async fn send_and_drop<R: Runtime>(rt: &R, producer: &Producer<R>) -> Vec<Delive
 async fn dropped_sends_never_lose_or_double_a_record<R: Runtime>(rt: R) {
     // A small buffer, so that some sends are waiting for space when dropped.
     let extra = [("buffer.memory", "2048"), ("max.block.ms", "5000")];
-    let producer = Producer::new(config(&dead_address(), &extra), rt.clone()).unwrap();
+    let producer = Producer::new(quick_config(&dead_address(), &extra), rt.clone()).unwrap();
     let reports = send_and_drop(&rt, &producer).await;
     assert!(reports.iter().all(expired));
     producer.close(Duration::from_millis(100)).await;
@@ -235,9 +239,9 @@ async fn dropped_sends_never_lose_or_double_a_record<R: Runtime>(rt: R) {
 }
 
 async fn dropped_sends_never_corrupt_a_connection<R: Runtime>(rt: R) {
-    let broker = SimBroker::start(3, "t", 6);
+    let broker = LoopbackCluster::start(3, &[("t", 6)], Style::Plain);
     let extra = [("buffer.memory", "4096"), ("linger.ms", "1")];
-    let producer = Producer::new(config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    let producer = Producer::new(quick_config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
     let reports = send_and_drop(&rt, &producer).await;
     assert!(reports.iter().all(|r| r.result.is_ok()), "{reports:?}");
     producer.close(Duration::from_secs(5)).await;
@@ -245,7 +249,7 @@ async fn dropped_sends_never_corrupt_a_connection<R: Runtime>(rt: R) {
     assert_all_reported(&stats);
     assert_eq!(stats.records_failed, 0, "{stats:?}");
     // What landed is exactly what was accepted, each record once.
-    let stored = broker.records("t", 6);
+    let stored = broker.records("t");
     assert_eq!(stored.len() as u64, stats.records_accepted);
     let values: HashSet<_> = stored.iter().map(|r| r.value.clone()).collect();
     assert_eq!(values.len(), stored.len(), "a record landed twice");
@@ -257,7 +261,7 @@ async fn dropped_sends_never_corrupt_a_connection<R: Runtime>(rt: R) {
 }
 
 async fn close_resolves_every_delivery_future<R: Runtime>(rt: R) {
-    let producer = Producer::new(config(&dead_address(), &[]), rt).unwrap();
+    let producer = Producer::new(quick_config(&dead_address(), &[]), rt).unwrap();
     let mut pending = Vec::new();
     for i in 0..50 {
         pending.push(producer.try_enqueue(record(i)).unwrap());
@@ -279,7 +283,7 @@ async fn close_resolves_every_delivery_future<R: Runtime>(rt: R) {
 async fn dropping_the_producer_closes_in_the_background<R: Runtime>(rt: R) {
     let closed = Arc::new(AtomicUsize::new(0));
     let seen = closed.clone();
-    let producer = Producer::builder(config(&dead_address(), &[]), rt.clone())
+    let producer = Producer::builder(quick_config(&dead_address(), &[]), rt.clone())
         .on_event(move |e| {
             if *e == Event::Closed {
                 seen.fetch_add(1, Ordering::SeqCst);
@@ -305,8 +309,8 @@ async fn dropping_the_producer_closes_in_the_background<R: Runtime>(rt: R) {
 }
 
 async fn delivers_keyed_records_with_headers<R: Runtime>(rt: R) {
-    let broker = SimBroker::start(3, "t", 6);
-    let producer = Producer::new(config(&broker.bootstrap(), &[]), rt).unwrap();
+    let broker = LoopbackCluster::start(3, &[("t", 6)], Style::Plain);
+    let producer = Producer::new(quick_config(&broker.bootstrap(), &[]), rt).unwrap();
     let mut pending = Vec::new();
     for i in 0..300 {
         let record = record(i).header("seq", Some(Bytes::from(i.to_string())));
@@ -318,7 +322,7 @@ async fn delivers_keyed_records_with_headers<R: Runtime>(rt: R) {
     }
     let partitions = producer.partitions("t").expect("the map has the topic");
     assert_eq!(partitions.len(), 6);
-    let stored = broker.records("t", 6);
+    let stored = broker.records("t");
     assert_eq!(stored.len(), 300);
     assert!(
         stored
@@ -332,9 +336,9 @@ async fn delivers_keyed_records_with_headers<R: Runtime>(rt: R) {
 async fn many_concurrent_tasks_send<R: Runtime>(rt: R) {
     const TASKS: usize = 20;
     const EACH: usize = 50;
-    let broker = SimBroker::start(3, "t", 6);
+    let broker = LoopbackCluster::start(3, &[("t", 6)], Style::Plain);
     let extra = [("linger.ms", "2")];
-    let producer = Producer::new(config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    let producer = Producer::new(quick_config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
     let delivered = Arc::new(AtomicUsize::new(0));
     for task in 0..TASKS {
         let (producer, delivered) = (producer.clone(), delivered.clone());
@@ -354,15 +358,15 @@ async fn many_concurrent_tasks_send<R: Runtime>(rt: R) {
         sleep(&rt, Duration::from_millis(20)).await;
     }
     assert_eq!(delivered.load(Ordering::SeqCst), TASKS * EACH);
-    assert_eq!(broker.records("t", 6).len(), TASKS * EACH);
+    assert_eq!(broker.records("t").len(), TASKS * EACH);
     producer.close(Duration::from_secs(5)).await;
     assert_all_reported(&producer.stats());
 }
 
 async fn flush_sends_without_waiting_for_linger<R: Runtime>(rt: R) {
-    let broker = SimBroker::start(1, "t", 2);
+    let broker = LoopbackCluster::start(1, &[("t", 2)], Style::Plain);
     let extra = [("linger.ms", "30000"), ("delivery.timeout.ms", "60000")];
-    let producer = Producer::new(config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    let producer = Producer::new(quick_config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
     // Records for a topic the core has not looked up yet wait outside any
     // batch, and its flush marks batches only: learn the topic first.
     drop(producer.try_enqueue(record(0)).unwrap());

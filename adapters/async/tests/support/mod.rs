@@ -1,13 +1,13 @@
-//! Runs each test once per runtime, and the tests' common pieces.
-
-pub mod brokers;
+//! Runs each test once per runtime, and the runtime pieces the tests
+//! share. The brokers they talk to, and their config, are in the
+//! workspace's `tests/support/loopback.rs`.
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_async::{ProducerConfig, Runtime};
+use kafka_sansio_async::Runtime;
 
 /// Instantiates each named `async fn name<R: Runtime>(rt: R)` as a test on
 /// tokio's multi-thread and current-thread runtimes (feature `tokio`) and
@@ -89,20 +89,4 @@ pub async fn poll_once(fut: impl Future) {
 
 pub async fn sleep<R: Runtime>(rt: &R, d: Duration) {
     rt.sleep_until(Instant::now() + d).await
-}
-
-/// A config with short timeouts (delivery 1.5 s, request 1 s, linger 0)
-/// and `extra` properties.
-pub fn config(bootstrap: &str, extra: &[(&str, &str)]) -> ProducerConfig {
-    let mut props = vec![
-        ("bootstrap.servers", bootstrap),
-        ("delivery.timeout.ms", "1500"),
-        ("request.timeout.ms", "1000"),
-        ("linger.ms", "0"),
-        ("reconnect.backoff.ms", "20"),
-        ("reconnect.backoff.max.ms", "100"),
-        ("retry.backoff.ms", "20"),
-    ];
-    props.extend_from_slice(extra);
-    ProducerConfig::from_properties(props).expect("a valid test config")
 }
