@@ -896,3 +896,48 @@ fn the_producers_map_matches_the_cluster() {
         .collect();
     assert_eq!(brokers, expected);
 }
+
+/// Kafka answers a retried batch it already holds with the batch's stored
+/// timestamp in the "log append time" field, whatever the topic's type;
+/// for a CreateTime topic that is the batch's largest create time. Each
+/// record must still report its own create time, and a LogAppendTime
+/// topic the broker's time.
+#[test]
+fn a_duplicate_answer_keeps_each_records_timestamp_and_type() {
+    use kafka_sansio::record::TimestampType;
+    for log_append_time in [false, true] {
+        let mut c = cluster(1, 1);
+        c.set_log_append_time(TOPIC, log_append_time);
+        let cfg = config(&c).linger(Duration::from_millis(5)).build().unwrap();
+        let mut h = harness(c, cfg);
+        h.send(ProducerRecord::new(TOPIC, "first").timestamp(1_000))
+            .unwrap();
+        assert!(h.run_until_idle(Duration::from_secs(10)));
+        h.cluster.lose_responses_after_append(1, 1);
+        let ids: Vec<RecordId> = (0..3)
+            .map(|i| {
+                let record = ProducerRecord::new(TOPIC, format!("v{i}")).timestamp(2_000 + i);
+                h.send(record).unwrap()
+            })
+            .collect();
+        assert!(h.run_until_idle(Duration::from_secs(30)));
+        let retried = events(&h)
+            .iter()
+            .any(|e| matches!(e, Event::BatchRetry { .. }));
+        assert!(retried, "the batch was retried and answered as a duplicate");
+        let log = h.cluster.log(TOPIC, 0).to_vec();
+        let delivered = all_delivered(&h);
+        for (i, id) in ids.iter().enumerate() {
+            let d = delivered[id].result.clone().unwrap();
+            let stored = &log[i + 1];
+            assert_eq!(d.timestamp, stored.timestamp, "{log_append_time}: {id:?}");
+            let want = if log_append_time {
+                TimestampType::LogAppendTime
+            } else {
+                assert_eq!(d.timestamp, 2_000 + i as i64);
+                TimestampType::CreateTime
+            };
+            assert_eq!(d.timestamp_type, want);
+        }
+    }
+}

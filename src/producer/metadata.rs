@@ -31,6 +31,9 @@ pub(crate) struct TopicMeta {
     pub partitions: Vec<PartitionMeta>,
     /// The error of the last Metadata answer for the topic, if any.
     pub error: Option<ErrorCode>,
+    /// Whether the topic stamps records with the broker's append time, as
+    /// learnt from the last answer to a first attempt (`None` until one).
+    pub log_append_time: Option<bool>,
 }
 
 impl TopicMeta {
@@ -75,6 +78,7 @@ impl ClusterMap {
             id: Uuid::ZERO,
             partitions: Vec::new(),
             error: None,
+            log_append_time: None,
         });
         self.by_name.insert(name, idx);
         idx

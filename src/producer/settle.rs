@@ -307,6 +307,34 @@ impl Producer {
             .requeue(batch);
     }
 
+    /// The broker's append time for a delivered batch's records, or `None`
+    /// when they keep their create time. Kafka answers a retry it finds to
+    /// be a duplicate with the stored batch's timestamp in the "log append
+    /// time" field whatever the topic's type: for a CreateTime topic that
+    /// is the batch's largest create time, which would wrongly replace each
+    /// record's own. So an answer to a first attempt teaches the topic's
+    /// type, and a retry's append time counts only for a topic known to
+    /// use LogAppendTime (or, before any first answer, when it is not the
+    /// batch's largest create time). Only a real answer (one with an
+    /// offset, not acks=0's silence) teaches anything.
+    fn log_append_time(
+        &mut self,
+        batch: &ProducerBatch,
+        answered: bool,
+        append_time: i64,
+    ) -> Option<i64> {
+        let topic = &mut self.map.topics[batch.topic];
+        if batch.attempts <= 1 && answered {
+            topic.log_append_time = Some(append_time >= 0);
+            return (append_time >= 0).then_some(append_time);
+        }
+        let max_create_time = batch.records.iter().map(|r| r.timestamp).max();
+        let uses_append_time = topic
+            .log_append_time
+            .unwrap_or(Some(append_time) != max_create_time);
+        (append_time >= 0 && uses_append_time).then_some(append_time)
+    }
+
     /// Reports a batch delivered.
     pub(super) fn complete_batch(
         &mut self,
@@ -322,13 +350,13 @@ impl Producer {
                 q.last_acked = last;
             }
         }
+        let append_time = self.log_append_time(&batch, base_offset.is_some(), append_time);
         let topic = self.map.topics[batch.topic].name.clone();
         let (accounted, n) = (batch.accounted, batch.record_count());
         for (i, r) in batch.records.iter().enumerate() {
-            let (timestamp, timestamp_type) = if append_time >= 0 {
-                (append_time, TimestampType::LogAppendTime)
-            } else {
-                (r.timestamp, TimestampType::CreateTime)
+            let (timestamp, timestamp_type) = match append_time {
+                Some(at) => (at, TimestampType::LogAppendTime),
+                None => (r.timestamp, TimestampType::CreateTime),
             };
             self.outputs.push_back(Output::Delivery(DeliveryReport {
                 id: r.id,

@@ -56,7 +56,9 @@ pub(super) enum AppendOutcome {
     Duplicate {
         /// Offset the batch was first written at.
         base_offset: i64,
-        /// The original append time for a LogAppendTime topic, else -1.
+        /// What Kafka puts in the answer's "log append time" for a
+        /// duplicate: the batch's stored timestamp (the append time for a
+        /// LogAppendTime topic, the largest create time otherwise).
         log_append_time: i64,
     },
     /// Refused.
@@ -113,7 +115,7 @@ impl PartitionLog {
                 SequenceCheck::Duplicate(meta) => {
                     return AppendOutcome::Duplicate {
                         base_offset: meta.base_offset,
-                        log_append_time: meta.log_append_time,
+                        log_append_time: meta.timestamp,
                     };
                 }
                 SequenceCheck::Reject(code, message) => {
@@ -127,7 +129,7 @@ impl PartitionLog {
                     first_seq: header.base_sequence,
                     last_seq: header.last_sequence(),
                     base_offset,
-                    log_append_time: append_time,
+                    timestamp: log_append_time.unwrap_or(header.max_timestamp),
                 },
             );
         }

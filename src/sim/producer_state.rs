@@ -24,8 +24,10 @@ pub(super) struct BatchMeta {
     pub(super) last_seq: i32,
     /// Offset the batch was written at.
     pub(super) base_offset: i64,
-    /// The broker's append time for a LogAppendTime topic, else -1.
-    pub(super) log_append_time: i64,
+    /// The batch's timestamp as Kafka keeps it: the append time for a
+    /// LogAppendTime topic, else the batch's largest create time. Kafka
+    /// answers a duplicate with it as the "log append time" either way.
+    pub(super) timestamp: i64,
 }
 
 /// The verdict on an idempotent batch.
@@ -153,7 +155,7 @@ mod tests {
             first_seq,
             last_seq,
             base_offset,
-            log_append_time: -1,
+            timestamp: -1,
         }
     }
 
