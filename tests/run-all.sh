@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what it needs,
 # checks formatting and lints, runs every test (unit, property, golden,
-# oracle, fuzz corpora), starts a real 3-node Apache Kafka cluster and runs
-# the tests against it, runs each fuzz target for a short time, and stops
-# the cluster even when something fails.
+# oracle, fuzz corpora, the adapters' loopback tests), starts a real 3-node
+# Apache Kafka cluster and runs the tests against it (the codec, the core,
+# every adapter end to end, the command-line producer), runs each fuzz
+# target for a short time, and stops the cluster even when something fails.
 #
 #   bash tests/run-all.sh            # everything
 #   FUZZ_SECONDS=120 bash tests/run-all.sh

@@ -208,3 +208,66 @@ impl Event {
         }
     }
 }
+
+#[cfg(all(test, feature = "tracing"))]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Level, Metadata, Subscriber};
+
+    use super::*;
+
+    /// Keeps the target and level of every event.
+    #[derive(Clone, Default)]
+    struct Seen(Arc<Mutex<Vec<(String, Level)>>>);
+
+    impl Subscriber for Seen {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let m = event.metadata();
+            let mut seen = self.0.lock().unwrap();
+            seen.push((m.target().to_owned(), *m.level()));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn events_reach_the_subscriber_at_their_level() {
+        let seen = Seen::default();
+        tracing::subscriber::with_default(seen.clone(), || {
+            Event::Rebootstrap.trace();
+            Event::ConnectionLost {
+                conn: ConnId(1),
+                addr: BrokerAddress::new("b", 9092),
+                broker: Some(1),
+                reason: "reset".to_owned(),
+                in_flight: 0,
+            }
+            .trace();
+            Event::MetadataUpdated {
+                brokers: 3,
+                topics: 1,
+            }
+            .trace();
+        });
+        let seen = seen.0.lock().unwrap().clone();
+        let target = "kafka_sansio".to_owned();
+        assert_eq!(
+            seen,
+            vec![
+                (target.clone(), Level::INFO),
+                (target.clone(), Level::WARN),
+                (target, Level::DEBUG),
+            ]
+        );
+    }
+}
