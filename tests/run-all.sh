@@ -89,7 +89,9 @@ tests/kafka/cluster.sh up 3
 export KAFKA_BOOTSTRAP="$(tests/kafka/cluster.sh bootstrap)"
 run_tests cargo test --all-features --test real_kafka -- --ignored --test-threads=1
 step "every adapter end to end on the real cluster (tests/e2e)"
+rm -f target/e2e-figures.txt
 run_tests cargo test --all-features -p kafka-sansio-e2e -- --ignored --test-threads=1
+cat target/e2e-figures.txt
 step "the command-line producer"
 cli_smoke
 tests/kafka/cluster.sh down

@@ -31,6 +31,8 @@ use loopback::dead_addresses;
 
 /// One adapter, seen the same way by every scenario.
 pub trait Client: Sized {
+    /// The adapter's name, for the figures.
+    const NAME: &'static str;
     /// Starts a producer with `config`, its events going to `events`.
     fn start(config: ProducerConfig, events: EventLog) -> Self;
     /// Hands the record over, waiting for buffer space; panics if the
@@ -73,6 +75,24 @@ impl EventLog {
         for (at, e) in self.snapshot() {
             eprintln!("{:>12.3?} {e:?}", at.saturating_duration_since(since));
         }
+    }
+}
+
+/// Prints a scenario's figure and appends it to `target/e2e-figures.txt`,
+/// which `tests/run-all.sh` shows after the suite (the test harness hides
+/// a passing test's output).
+fn figure<C: Client>(line: String) {
+    let line = format!("{:<9} {line}", C::NAME);
+    eprintln!("{line}");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-figures.txt");
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
+    if let Err(e) = appended {
+        eprintln!("cannot append to {}: {e}", path.display());
     }
 }
 
@@ -135,10 +155,10 @@ pub fn keyed_records_exactly_once<C: Client>(records: usize) {
     }
     let reports = client.finish(Duration::from_secs(180));
     let took = started.elapsed();
-    eprintln!(
-        "{records} records delivered in {took:.2?} ({:.0} records/s)",
+    figure::<C>(format!(
+        "{records} keyed records delivered in {took:.2?} ({:.0} records/s, debug build)",
         records as f64 / took.as_secs_f64()
-    );
+    ));
     check_delivery(&topic, &sent, &reports);
     assert!(
         !events
@@ -198,12 +218,8 @@ pub fn leader_failover_keeps_every_record_once_in_order<C: Client>() {
     let killed_at = nemesis.join().expect("nemesis");
     stream(&mut client, Duration::from_secs(3));
     let reports = client.finish(Duration::from_secs(180));
-    eprintln!(
-        "{} records in {:.1?}; broker {victim_id} killed {:.1?} in",
-        sent.len(),
-        started.elapsed(),
-        killed_at - started
-    );
+    let (count, took) = (sent.len(), started.elapsed());
+    let killed_after = killed_at - started;
     let moved = events.snapshot().into_iter().find(|(_, e)| {
         matches!(e, Event::LeaderChanged { topic: t, partition: 0, from: Some(from), to: Some(to), .. }
             if **t == *topic && *from == victim_id && *to != victim_id)
@@ -212,10 +228,15 @@ pub fn leader_failover_keeps_every_record_once_in_order<C: Client>() {
         events.print(started);
     }
     let (moved_at, moved) = moved.expect("the producer moved partition 0 off the killed leader");
-    eprintln!(
-        "{:.1?} after the kill: {moved:?}",
+    figure::<C>(format!(
+        "failover: {count} records in {took:.1?}, broker {victim_id} killed {killed_after:.1?} in; \
+         partition 0 moved to {:?} {:.1?} after the kill",
+        match moved {
+            Event::LeaderChanged { to, .. } => to,
+            _ => None,
+        },
         moved_at.saturating_duration_since(killed_at)
-    );
+    ));
     let refreshed = events
         .snapshot()
         .iter()
@@ -294,7 +315,10 @@ pub fn only_dead_bootstrap_addresses_fail_after_the_delivery_timeout<C: Client>(
             other => panic!("expected a delivery timeout naming the connection error: {other}"),
         }
     }
-    eprintln!("first failure: {}", reports[0].result.as_ref().unwrap_err());
+    figure::<C>(format!(
+        "only dead addresses: failed after {took:.1?}: {}",
+        reports[0].result.as_ref().unwrap_err()
+    ));
     assert!(
         took >= Duration::from_millis(3_000) && took < Duration::from_secs(10),
         "failed after {took:?}, expected soon after delivery.timeout.ms = 3 s"
@@ -346,6 +370,8 @@ pub mod async_client {
 
     /// A runtime the test thread can block on.
     pub trait Exec: Sized {
+        /// The runtime's name, for the figures.
+        const NAME: &'static str;
         /// The adapter's runtime for it.
         type Runtime: Runtime;
         /// A new executor.
@@ -365,6 +391,8 @@ pub mod async_client {
     }
 
     impl<X: Exec> Client for AsyncClient<X> {
+        const NAME: &'static str = X::NAME;
+
         fn start(config: ProducerConfig, events: EventLog) -> Self {
             let exec = X::new();
             let producer = Producer::builder(config, exec.runtime())

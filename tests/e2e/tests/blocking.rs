@@ -14,6 +14,8 @@ struct Blocking {
 }
 
 impl Client for Blocking {
+    const NAME: &'static str = "blocking";
+
     fn start(config: ProducerConfig, events: EventLog) -> Self {
         let producer = Producer::builder(config)
             .on_event(events.listener())

@@ -47,6 +47,8 @@ impl MioLoop {
 }
 
 impl Client for MioLoop {
+    const NAME: &'static str = "mio";
+
     fn start(config: ProducerConfig, events: EventLog) -> Self {
         let poll = Poll::new().expect("poll");
         let producer = MioProducer::builder(config)

@@ -8,6 +8,8 @@ use kafka_sansio_e2e::async_client::{AsyncClient, Exec};
 struct Smol;
 
 impl Exec for Smol {
+    const NAME: &'static str = "smol";
+
     type Runtime = SmolRuntime;
 
     fn new() -> Self {

@@ -8,6 +8,8 @@ use kafka_sansio_e2e::async_client::{AsyncClient, Exec};
 struct Tokio(tokio::runtime::Runtime);
 
 impl Exec for Tokio {
+    const NAME: &'static str = "tokio";
+
     type Runtime = TokioRuntime;
 
     fn new() -> Self {
