@@ -2,7 +2,7 @@
 //! network layer, outputs for it to carry out, and the next deadline.
 
 use std::fmt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -147,4 +147,26 @@ pub struct Timer {
     pub at: Instant,
     /// Why (the earliest of possibly several reasons).
     pub reason: TimerReason,
+}
+
+/// `now + wait`, or the latest instant near it when that is not
+/// representable, so `Duration::MAX` means "without bound". For the
+/// deadlines an adapter derives from a timeout (`close`, `max.block.ms`,
+/// waiting for a report); no clock is read.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use kafka_sansio::producer::deadline_after;
+///
+/// let now = Instant::now();
+/// assert_eq!(deadline_after(now, Duration::from_secs(1)), now + Duration::from_secs(1));
+/// assert!(deadline_after(now, Duration::MAX) > now + Duration::from_secs(1 << 30));
+/// ```
+pub fn deadline_after(now: Instant, mut wait: Duration) -> Instant {
+    loop {
+        if let Some(at) = now.checked_add(wait) {
+            return at;
+        }
+        wait /= 2;
+    }
 }

@@ -58,7 +58,7 @@ pub use config::{
     ProducerConfigBuilder,
 };
 pub use event::{Event, LeaderSource, RefreshReason};
-pub use io::{BrokerAddress, ConnId, Input, Output, Timer, TimerReason};
+pub use io::{BrokerAddress, ConnId, Input, Output, Timer, TimerReason, deadline_after};
 pub use record::{ProducerRecord, RecordId};
 pub use report::{
     Certainty, Delivered, DeliveryFailure, DeliveryReport, FatalError, ProduceError, SendError,

@@ -52,8 +52,6 @@ pub struct DeliveryTracker<W> {
     slots: VecDeque<Slot<W>>,
     /// Reports of watched records, until taken or their watch ends.
     held: HashMap<RecordId, DeliveryReport>,
-    /// Pending slots.
-    unreported: usize,
 }
 
 #[derive(Debug)]
@@ -78,7 +76,6 @@ impl<W> DeliveryTracker<W> {
             low: 0,
             slots: VecDeque::new(),
             held: HashMap::new(),
-            unreported: 0,
         }
     }
 
@@ -98,25 +95,38 @@ impl<W> DeliveryTracker<W> {
             watched,
             waiter: None,
         });
-        self.unreported += 1;
     }
 
     /// Takes in a report; returns the waiter to wake, if one is waiting.
     /// A report for an id the tracker does not know is ignored.
     pub fn report(&mut self, report: DeliveryReport) -> Option<W> {
-        let slot = self.slot_mut(report.id)?;
-        let Slot::Pending { watched, waiter } = std::mem::replace(slot, Slot::Done) else {
-            return None;
-        };
-        self.unreported -= 1;
+        let (watched, waiter) = self.settle(report.id)?;
         if watched {
             self.held.insert(report.id, report);
         }
+        waiter
+    }
+
+    /// Marks `id` reported when the caller keeps the report itself (a
+    /// record accepted unwatched), so it need not hand over, or clone, the
+    /// report. Returns the waiter to wake, if one is waiting.
+    pub fn reported(&mut self, id: RecordId) -> Option<W> {
+        self.settle(id).and_then(|(_, waiter)| waiter)
+    }
+
+    /// Marks `id` done and moves the window past every done id at its
+    /// front; returns whether it was watched and its waiter, or `None` for
+    /// an id that is unknown or already done.
+    fn settle(&mut self, id: RecordId) -> Option<(bool, Option<W>)> {
+        let slot = self.slot_mut(id)?;
+        let Slot::Pending { watched, waiter } = std::mem::replace(slot, Slot::Done) else {
+            return None;
+        };
         while let Some(Slot::Done) = self.slots.front() {
             self.slots.pop_front();
             self.low += 1;
         }
-        waiter
+        Some((watched, waiter))
     }
 
     /// The report for `id` if it has come (handing it over), else stores
@@ -157,26 +167,9 @@ impl<W> DeliveryTracker<W> {
         self.slots.is_empty() || self.low >= target
     }
 
-    /// Records accepted and not yet reported.
-    pub fn unreported(&self) -> usize {
-        self.unreported
-    }
-
     /// Whether nothing is unreported and no report is held.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty() && self.held.is_empty()
-    }
-
-    /// Removes and returns every waiter (to wake them all, for example
-    /// when the I/O side has died).
-    pub fn take_waiters(&mut self) -> Vec<W> {
-        self.slots
-            .iter_mut()
-            .filter_map(|s| match s {
-                Slot::Pending { waiter, .. } => waiter.take(),
-                Slot::Done => None,
-            })
-            .collect()
     }
 
     fn slot_mut(&mut self, id: RecordId) -> Option<&mut Slot<W>> {
@@ -213,8 +206,7 @@ mod tests {
         let target = t.flush_target();
         assert_eq!(target, 15);
         t.report(failed(12));
-        t.report(failed(14));
-        assert_eq!(t.unreported(), 3);
+        t.reported(RecordId(14));
         assert!(!t.is_flushed(target));
         t.report(failed(10));
         t.report(failed(11));
@@ -251,13 +243,17 @@ mod tests {
     }
 
     #[test]
-    fn take_waiters_hands_every_waiter_over_once() {
-        let mut t: DeliveryTracker<u64> = DeliveryTracker::new();
-        for id in 0..3 {
-            t.accepted(RecordId(id), true);
-            t.poll(RecordId(id), || id);
-        }
-        assert_eq!(t.take_waiters(), vec![0, 1, 2]);
-        assert!(t.take_waiters().is_empty());
+    fn reported_wakes_the_waiter_and_moves_the_window_without_the_report() {
+        let mut t: DeliveryTracker<u8> = DeliveryTracker::new();
+        t.accepted(RecordId(0), false);
+        t.accepted(RecordId(1), false);
+        let target = t.flush_target();
+        assert!(t.poll(RecordId(1), || 7).is_none());
+        assert_eq!(t.reported(RecordId(1)), Some(7));
+        assert_eq!(t.reported(RecordId(1)), None, "once");
+        assert!(!t.is_flushed(target));
+        assert_eq!(t.reported(RecordId(0)), None);
+        assert!(t.is_flushed(target));
+        assert!(t.is_empty());
     }
 }

@@ -303,9 +303,3 @@ pub(crate) fn unix_ms() -> i64 {
         Err(e) => -ms(e.duration()),
     }
 }
-
-/// `now + d`, or a year from now when `d` is too large for an `Instant`.
-pub(crate) fn after(now: Instant, d: Duration) -> Instant {
-    now.checked_add(d)
-        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
-}

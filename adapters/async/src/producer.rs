@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kafka_sansio::producer::{
     ConfigError, DeliveryReport, Event, PartitionInfo, Producer as Core, ProducerConfig,
-    ProducerRecord, ProducerStats, SendError, SendErrorReason,
+    ProducerRecord, ProducerStats, SendError, SendErrorReason, deadline_after,
 };
 
 use crate::delivery::DeliveryFuture;
@@ -55,7 +55,7 @@ struct Handle<R: Runtime> {
 impl<R: Runtime> Drop for Handle<R> {
     fn drop(&mut self) {
         self.shared.call(&self.rt, |state, now| {
-            let deadline = driver::after(now, state.core.config().delivery_timeout);
+            let deadline = deadline_after(now, state.core.config().delivery_timeout);
             state.core.close(now, deadline);
         });
     }
@@ -151,7 +151,7 @@ impl<R: Runtime> Producer<R> {
                 };
                 let deadline = *deadline.get_or_insert_with(|| {
                     let max_block = shared.lock().core.config().max_block;
-                    driver::after(driver::now(), max_block)
+                    deadline_after(driver::now(), max_block)
                 });
                 // Listen, then try again before waiting, so that a report
                 // freeing space between the two is not missed.
@@ -215,7 +215,7 @@ impl<R: Runtime> Producer<R> {
     pub fn close(&self, timeout: Duration) -> impl Future<Output = ()> + Send + use<R> {
         let shared = self.handle.shared.clone();
         shared.call(&self.handle.rt, |state, now| {
-            state.core.close(now, driver::after(now, timeout));
+            state.core.close(now, deadline_after(now, timeout));
         });
         async move { shared.wait_for(State::is_stopped).await }
     }

@@ -6,12 +6,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kafka_sansio::producer::{
     self as core, Event, PartitionInfo, ProducerConfig, ProducerRecord, ProducerStats, SendError,
-    SendErrorReason,
+    SendErrorReason, deadline_after,
 };
 
 use crate::error::Error;
 use crate::receipt::Receipt;
-use crate::shared::{Listener, Shared, deadline_after, spawn};
+use crate::shared::{Listener, Shared, spawn};
 
 /// A blocking Kafka producer; see the [crate docs](crate).
 ///

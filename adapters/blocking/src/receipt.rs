@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kafka_sansio::producer::{DeliveryReport, RecordId};
+use kafka_sansio::producer::{DeliveryReport, RecordId, deadline_after};
 
-use crate::shared::{Shared, deadline_after};
+use crate::shared::Shared;
 
 /// Returned by [`Producer::send`](crate::Producer::send): wait on it for
 /// the record's [`DeliveryReport`]. Every accepted record gets exactly one

@@ -11,7 +11,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use kafka_sansio::producer::{
     BrokerAddress, ConnId, DeliveryTracker, Event, Input, Output, Producer,
@@ -272,15 +272,4 @@ pub(crate) fn spawn(
     run: impl FnOnce() + Send + 'static,
 ) -> io::Result<JoinHandle<()>> {
     thread::Builder::new().name(name).spawn(run)
-}
-
-/// `now + wait`, or the latest instant near it when that is not
-/// representable (`Duration::MAX` means "without bound").
-pub(crate) fn deadline_after(now: Instant, mut wait: Duration) -> Instant {
-    loop {
-        if let Some(at) = now.checked_add(wait) {
-            return at;
-        }
-        wait /= 2;
-    }
 }

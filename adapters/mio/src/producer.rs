@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kafka_sansio::producer::{
     DeliveryReport, DeliveryTracker, Event, FatalError, Input, Output, PartitionInfo, Producer,
-    ProducerConfig, ProducerRecord, ProducerStats, RecordId, SendError,
+    ProducerConfig, ProducerRecord, ProducerStats, RecordId, SendError, deadline_after,
 };
 use mio::event::Event as MioEvent;
 use mio::{Registry, Token};
@@ -190,12 +190,7 @@ impl MioProducer {
     /// record has its report and every socket is deregistered and closed.
     pub fn close(&mut self, timeout: Duration) {
         let now = Instant::now();
-        // A timeout past the end of `Instant` means "no deadline".
-        let deadline = now
-            .checked_add(timeout)
-            .or_else(|| now.checked_add(Duration::from_secs(1 << 30)))
-            .unwrap_or(now);
-        self.core.close(now, deadline);
+        self.core.close(now, deadline_after(now, timeout));
         self.carry_out(now);
     }
 
@@ -254,7 +249,7 @@ impl MioProducer {
                     Output::Write { conn, data } => self.sockets.write(conn, data),
                     Output::Close { conn } => self.sockets.close(conn),
                     Output::Delivery(report) => {
-                        self.tracker.report(report.clone());
+                        self.tracker.reported(report.id);
                         self.reports.push_back(report);
                     }
                     Output::Event(event) => self.notify(&event),
