@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# benches/compare/run.sh - kafka-sansio side by side with the Java producer, librdkafka and
+# franz-go on a real local Kafka cluster (tests/kafka/cluster.sh), with identical settings.
+#
+#   benches/compare/run.sh            full run: 16 configurations x 5 clients x REPEATS
+#   QUICK=1 benches/compare/run.sh    3 configurations, 1 repeat, short runs (to try it out)
+#
+# From a clean clone it installs what it needs (Debian: librdkafka-dev pkg-config gcc time;
+# the franz-go module through the Go proxy; the Kafka jars through cluster.sh), builds the
+# peers, brings up each cluster it needs (3 nodes with RF=3, then 1 node with RF=1), creates a
+# fresh 6-partition topic for every run, runs every client under /usr/bin/time with the same
+# producer properties, and prints one table of medians. It stops what it started.
+#
+# Environment (all optional):
+#   KAFKA_INSTANCE   cluster instance for cluster.sh (default 0; ports N(9092-100*I))
+#   QUICK=1          few configurations, 1 repeat, fixed short runs
+#   REPEATS          runs per client and configuration; the table shows medians (default 3)
+#   TARGET_SECS      how long each measured run should last (default 10): the record count
+#                    comes from a short calibration run of the same client and configuration
+#   CLIENTS          subset of: ours-blocking ours-async java librdkafka franz-go
+#   LAYOUTS          subset of: 3 1 (nodes; RF = nodes)
+#   CONFIGS          "SIZE:BATCH:CODEC ..." to replace the configuration matrix
+#   BUFFER_MEMORY    buffer.memory given to every client (default 33554432, Java's default;
+#                    empty to leave each client's own bound)
+#   COMPARE_OUT      output directory (default target/compare)
+# Output: $COMPARE_OUT/results.csv (every run, with calibrations), table.txt, table.md,
+#         logs/ (each run's output), chart.svg (benches/compare/chart.py).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+ROOT="$(cd "$HERE/../.." && pwd -P)"
+CLUSTER="$ROOT/tests/kafka/cluster.sh"
+export KAFKA_INSTANCE="${KAFKA_INSTANCE:-0}"
+
+QUICK="${QUICK:-0}"
+ALL_CLIENTS="ours-blocking ours-async java librdkafka franz-go"
+CLIENTS="${CLIENTS:-$ALL_CLIENTS}"
+LAYOUTS="${LAYOUTS:-3 1}"
+TARGET_SECS="${TARGET_SECS:-10}"
+BUFFER_MEMORY="${BUFFER_MEMORY-33554432}"
+OUT="${COMPARE_OUT:-$ROOT/target/compare}"
+BIN="$OUT/bin"
+LOGS="$OUT/logs"
+CSV="$OUT/results.csv"
+RESULTS="$HERE/results.py"
+
+if [[ "$QUICK" == 1 ]]; then
+  REPEATS="${REPEATS:-1}"
+  # Fixed bytes per run instead of a calibration.
+  QUICK_BYTES="${QUICK_BYTES:-$((20 * 1024 * 1024))}"
+fi
+REPEATS="${REPEATS:-3}"
+# Calibration runs send this many bytes; their rate sizes the measured runs.
+CALIBRATION_BYTES="${CALIBRATION_BYTES:-$((24 * 1024 * 1024))}"
+MAX_RECORDS="${MAX_RECORDS:-100000000}"
+
+log() { echo "compare: $*" >&2; }
+die() { echo "compare: error: $*" >&2; exit 1; }
+
+# Configurations of one layout: "RECORD_SIZE:BATCH_SIZE:COMPRESSION".
+configs_for() {  # configs_for NODES
+  if [[ -n "${CONFIGS:-}" ]]; then echo "$CONFIGS"; return; fi
+  if [[ "$QUICK" == 1 ]]; then
+    if [[ "$1" == 3 ]]; then echo "100:16384:none 1024:262144:lz4"; else echo "100:16384:none"; fi
+    return
+  fi
+  local size batch codec out=""
+  for size in 100 1024; do
+    for batch in 16384 262144; do
+      for codec in none lz4; do out+="$size:$batch:$codec "; done
+    done
+  done
+  echo "$out"
+}
+
+# ---------------------------------------------------------------- install and build
+
+install_packages() {
+  local missing=() pkg
+  for pkg in librdkafka-dev pkg-config gcc time; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  log "installing ${missing[*]} (apt-get)"
+  if [[ $EUID -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+has_example() {  # has_example PACKAGE EXAMPLE : the workspace package has that example target
+  (cd "$ROOT" && cargo metadata --no-deps --format-version 1) | python3 -c '
+import json, sys
+meta = json.load(sys.stdin)
+pkg, ex = sys.argv[1], sys.argv[2]
+sys.exit(0 if any(p["name"] == pkg and any(t["name"] == ex and "example" in t["kind"]
+                  for t in p["targets"]) for p in meta["packages"]) else 1)' "$1" "$2"
+}
+
+build_ours() {  # build_ours CLIENT PACKAGE : the perf example, copied to $BIN/CLIENT
+  local client=$1 pkg=$2
+  rm -f "$BIN/$client"
+  if ! has_example "$pkg" perf; then
+    log "skipping $client: $pkg has no perf example yet (cargo run --release -p $pkg --example perf)"
+    return 0
+  fi
+  log "building $client (cargo build --release -p $pkg --example perf)"
+  if (cd "$ROOT" && cargo build --release -q -p "$pkg" --example perf); then
+    # Both adapters' examples are named perf and land on the same path: keep a copy of each.
+    cp "$ROOT/target/release/examples/perf" "$BIN/$client"
+  else
+    log "skipping $client: its perf example does not build"
+  fi
+}
+
+build_peers() {
+  mkdir -p "$BIN"
+  if wants librdkafka; then
+    log "building librdkafka perf ($(pkg-config --modversion rdkafka))"
+    gcc -O2 -Wall -Wextra -o "$BIN/librdkafka" "$HERE/rdkafka/perf.c" $(pkg-config --cflags --libs rdkafka)
+  fi
+  if wants franz-go; then
+    command -v go >/dev/null || die "go not found (needed for the franz-go peer)"
+    log "building franz-go perf (go build; franz-go from the Go module proxy)"
+    (cd "$HERE/franz" && go build -o "$BIN/franz-go" .)
+  fi
+  if wants java; then
+    "$CLUSTER" classpath >/dev/null   # fetches the Kafka jars once (mvn)
+  fi
+  wants ours-blocking && build_ours ours-blocking kafka-sansio-blocking
+  wants ours-async && build_ours ours-async kafka-sansio-async
+  return 0
+}
+
+wants() { [[ " $CLIENTS " == *" $1 "* ]]; }
+
+available() {  # the client can run here
+  case "$1" in
+    java) return 0 ;;
+    *) [[ -x "$BIN/$1" ]] ;;
+  esac
+}
+
+client_cmd() {  # client_cmd CLIENT : the command line before the ProducerPerformance flags
+  case "$1" in
+    java) echo "$CLUSTER tool org.apache.kafka.tools.ProducerPerformance" ;;
+    *) echo "$BIN/$1" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- one run
+
+RUN_SEQ=0
+# run_client PHASE NODES SIZE BATCH CODEC CLIENT REPEAT RECORDS : one run on a fresh topic;
+# appends a row to the CSV and prints the log's path.
+run_client() {
+  local phase=$1 nodes=$2 size=$3 batch=$4 codec=$5 client=$6 rep=$7 records=$8
+  local rf=$nodes topic log tf rc=0 limit props
+  RUN_SEQ=$((RUN_SEQ + 1))
+  topic="cmp-$RUN_SEQ-n$nodes-s$size-b$batch-$codec-$client-$phase$rep"
+  log="$LOGS/$topic.log"
+  tf="$LOGS/$topic.time"
+  "$CLUSTER" create-topic "$topic" 6 "$rf" 2>>"$LOGS/cluster.log"
+  props=("bootstrap.servers=$BOOTSTRAP" acks=all enable.idempotence=true linger.ms=5
+    "batch.size=$batch" "compression.type=$codec" max.in.flight.requests.per.connection=5)
+  [[ -n "$BUFFER_MEMORY" ]] && props+=("buffer.memory=$BUFFER_MEMORY")
+  # Generous limit: a wedged client must not stall the whole comparison.
+  limit=$((TARGET_SECS * 20 + 120))
+  # shellcheck disable=SC2046
+  /usr/bin/time -o "$tf" -f '%U %S %M %e' timeout -k 10 "$limit" $(client_cmd "$client") \
+    --topic "$topic" --num-records "$records" --record-size "$size" --throughput -1 \
+    --producer-props "${props[@]}" >"$log" 2>&1 || rc=$?
+  python3 "$RESULTS" record "$CSV" "$log" "$tf" phase="$phase" nodes="$nodes" rf="$rf" \
+    record_size="$size" batch_size="$batch" compression="$codec" client="$client" \
+    repeat="$rep" num_records="$records" topic="$topic" exit="$rc" ||
+    log "  $client failed (exit $rc); last lines of $log:$(echo; tail -n 5 "$log" | sed 's/^/    /')"
+  # Deleting the topic keeps the disk from filling during a long comparison.
+  "$CLUSTER" delete-topic "$topic" >/dev/null 2>>"$LOGS/cluster.log" || true
+  echo "$log"
+}
+
+records_for() {  # records_for NODES SIZE BATCH CODEC CLIENT : record count for ~TARGET_SECS
+  local nodes=$1 size=$2 batch=$3 codec=$4 client=$5 calib log rate n
+  if [[ "$QUICK" == 1 ]]; then
+    echo $((QUICK_BYTES / size)); return
+  fi
+  calib=$((CALIBRATION_BYTES / size))
+  log="$(run_client calibration "$nodes" "$size" "$batch" "$codec" "$client" 1 "$calib")"
+  rate="$(python3 "$RESULTS" rate "$log" || echo 0)"
+  n=$((rate * TARGET_SECS))
+  ((n >= calib)) || n=$calib
+  ((n <= MAX_RECORDS)) || n=$MAX_RECORDS
+  echo "$n"
+}
+
+# ---------------------------------------------------------------- main
+
+CLUSTER_UP=0
+cleanup() {
+  if ((CLUSTER_UP)); then
+    log "stopping the cluster (KAFKA_INSTANCE=$KAFKA_INSTANCE)"
+    "$CLUSTER" down 2>>"$LOGS/cluster.log" || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+main() {
+  local nodes cfg size batch codec client rep records clients_ok=() order i
+  declare -A counts
+  for client in $CLIENTS; do
+    [[ " $ALL_CLIENTS " == *" $client "* ]] || die "unknown client '$client' (known: $ALL_CLIENTS)"
+  done
+  mkdir -p "$OUT" "$LOGS"
+  install_packages
+  build_peers
+  for client in $CLIENTS; do
+    if available "$client"; then clients_ok+=("$client"); fi
+  done
+  ((${#clients_ok[@]})) || die "no client to run"
+  log "clients: ${clients_ok[*]}; layouts: $LAYOUTS; repeats: $REPEATS; KAFKA_INSTANCE=$KAFKA_INSTANCE"
+  rm -f "$CSV"
+  for nodes in $LAYOUTS; do
+    [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "LAYOUTS: nodes must be 1 or 3, got '$nodes'"
+    log "cluster: $nodes node(s), RF=$nodes"
+    CLUSTER_UP=1
+    BOOTSTRAP="$("$CLUSTER" up "$nodes" 2>>"$LOGS/cluster.log")"
+    for cfg in $(configs_for "$nodes"); do
+      IFS=: read -r size batch codec <<<"$cfg"
+      counts=()
+      for client in "${clients_ok[@]}"; do
+        counts[$client]="$(records_for "$nodes" "$size" "$batch" "$codec" "$client")"
+      done
+      for ((rep = 1; rep <= REPEATS; rep++)); do
+        # Rotate the order each repeat so that drift on a shared machine spreads evenly.
+        order=()
+        for ((i = 0; i < ${#clients_ok[@]}; i++)); do
+          order+=("${clients_ok[$(((i + rep - 1) % ${#clients_ok[@]}))]}")
+        done
+        for client in "${order[@]}"; do
+          records=${counts[$client]}
+          log "$nodes node(s) RF=$nodes size=$size batch=$batch $codec: $client run $rep/$REPEATS ($records records)"
+          run_client run "$nodes" "$size" "$batch" "$codec" "$client" "$rep" "$records" >/dev/null
+        done
+      done
+    done
+    "$CLUSTER" down 2>>"$LOGS/cluster.log"
+    CLUSTER_UP=0
+  done
+  echo
+  python3 "$RESULTS" table "$CSV" --markdown "$OUT/table.md" | tee "$OUT/table.txt"
+  python3 "$HERE/chart.py" "$CSV" "$OUT/chart.svg"
+  log "results: $CSV, $OUT/table.txt, $OUT/table.md, chart $OUT/chart.svg"
+}
+
+main "$@"
