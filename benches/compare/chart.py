@@ -38,6 +38,7 @@ def chart(med, title):
     for cfg in cfgs:
         body.append(text(10, y + 12, results.config_label(cfg), 12, weight="bold"))
         y += HEAD_H
+        group_top = y
         figs = med[cfg]
         best_rate = max((f["records_per_s"] or 0 for f in figs.values()), default=0) or 1
         max_cpu = max((f["cpu_s_per_m"] or 0 for f in figs.values()), default=0) or 1
@@ -61,6 +62,8 @@ def chart(med, title):
                 body.append(f'<rect x="{px}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{color}"/>')
                 body.append(text(px + w + 4, y + BAR_H - 3, label, 10))
             y += BAR_H + BAR_GAP
+        for px in panel_x:  # the zero line of each panel
+            body.append(f'<line x1="{px}" y1="{group_top - 2}" x2="{px}" y2="{y}" stroke="#999"/>')
         y += GROUP_GAP
     height = y + 10
     head = [
@@ -73,8 +76,6 @@ def chart(med, title):
         text(panel_x[1], TOP - 10, "client CPU s per million records (shorter is better)", 12,
              weight="bold"),
     ]
-    for px in panel_x:
-        head.append(f'<line x1="{px}" y1="{TOP - 4}" x2="{px}" y2="{height - 10}" stroke="#999"/>')
     return "\n".join(head + body + ["</svg>", ""])
 
 

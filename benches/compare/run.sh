@@ -24,7 +24,7 @@
 #                    empty to leave each client's own bound)
 #   COMPARE_OUT      output directory (default target/compare)
 # Output: $COMPARE_OUT/results.csv (every run, with calibrations), table.txt, table.md,
-#         logs/ (each run's output), chart.svg (benches/compare/chart.py).
+#         machine.txt, logs/ (each run's output), chart.svg (benches/compare/chart.py).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -149,6 +149,19 @@ client_cmd() {  # client_cmd CLIENT : the command line before the ProducerPerfor
   esac
 }
 
+# What the figures were measured on, for BENCHMARKS.md.
+machine_info() {
+  local kafka
+  kafka="$(ls "$ROOT"/target/kafka/lib/kafka-clients-*.jar 2>/dev/null | sed -n 's/.*kafka-clients-\(.*\)\.jar/\1/p' | head -n 1)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
+  echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "kernel: $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "kafka (brokers and the Java producer): ${kafka:-?}; $(java -version 2>&1 | head -n 1)"
+  echo "librdkafka: $(pkg-config --modversion rdkafka 2>/dev/null || echo ?); $(gcc --version | head -n 1)"
+  echo "franz-go: $(cd "$HERE/franz" && go list -m -f '{{.Version}}' github.com/twmb/franz-go 2>/dev/null || echo ?); $(go version 2>/dev/null)"
+  echo "kafka-sansio: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?); $(rustc --version 2>/dev/null)"
+}
+
 # ---------------------------------------------------------------- one run
 
 RUN_SEQ=0
@@ -221,6 +234,7 @@ main() {
   ((${#clients_ok[@]})) || die "no client to run"
   log "clients: ${clients_ok[*]}; layouts: $LAYOUTS; repeats: $REPEATS; KAFKA_INSTANCE=$KAFKA_INSTANCE"
   rm -f "$CSV"
+  machine_info | tee "$OUT/machine.txt" | sed 's/^/compare: /' >&2
   for nodes in $LAYOUTS; do
     [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "LAYOUTS: nodes must be 1 or 3, got '$nodes'"
     log "cluster: $nodes node(s), RF=$nodes"
@@ -251,7 +265,7 @@ main() {
   echo
   python3 "$RESULTS" table "$CSV" --markdown "$OUT/table.md" | tee "$OUT/table.txt"
   python3 "$HERE/chart.py" "$CSV" "$OUT/chart.svg"
-  log "results: $CSV, $OUT/table.txt, $OUT/table.md, chart $OUT/chart.svg"
+  log "results: $CSV, $OUT/table.txt, $OUT/table.md, $OUT/machine.txt, chart $OUT/chart.svg"
 }
 
 main "$@"
