@@ -98,6 +98,11 @@ sys.exit(0 if any(p["name"] == pkg and any(t["name"] == ex and "example" in t["k
                   for t in p["targets"]) for p in meta["packages"]) else 1)' "$1" "$2"
 }
 
+cargo_target_dir() {  # honours CARGO_TARGET_DIR and .cargo/config
+  (cd "$ROOT" && cargo metadata --no-deps --format-version 1) |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
 build_ours() {  # build_ours CLIENT PACKAGE : the perf example, copied to $BIN/CLIENT
   local client=$1 pkg=$2
   rm -f "$BIN/$client"
@@ -108,7 +113,7 @@ build_ours() {  # build_ours CLIENT PACKAGE : the perf example, copied to $BIN/C
   log "building $client (cargo build --release -p $pkg --example perf)"
   if (cd "$ROOT" && cargo build --release -q -p "$pkg" --example perf); then
     # Both adapters' examples are named perf and land on the same path: keep a copy of each.
-    cp "$ROOT/target/release/examples/perf" "$BIN/$client"
+    cp "$(cargo_target_dir)/release/examples/perf" "$BIN/$client"
   else
     log "skipping $client: its perf example does not build"
   fi
