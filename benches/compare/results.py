@@ -11,7 +11,9 @@ client process, the same way for every client.
 
   results.py record CSV LOG TIMEFILE key=value...   parse one run, append a row to CSV
   results.py rate LOG                                records/s of a run's final line
-  results.py table CSV [--markdown FILE]             medians per client and configuration
+  results.py table CSV [--markdown FILE]             medians per client and configuration, and
+                                                     our clients against issue 6's targets
+                                                     (markdown: FILE and FILE-targets)
 """
 import csv
 import os
@@ -152,6 +154,35 @@ def table_rows(med):
     return header, rows
 
 
+OURS = ("ours-blocking", "ours-async")
+
+
+def target_rows(med):
+    """Issue 6's targets per configuration, for each of our clients: throughput over the best
+    peer's (target >= 1.0) and CPU per record over librdkafka's (<= 0.5) and Java's (<= 0.33)."""
+    header = ["configuration", "client", "records/s ÷ best peer", "CPU ÷ librdkafka", "CPU ÷ java"]
+    rows = []
+    for cfg in sorted(med, key=lambda c: (-c[0], c[2], c[3], c[4])):
+        by_client = med[cfg]
+        peers = [f["records_per_s"] for c, f in by_client.items() if c not in OURS and f["records_per_s"]]
+        best_peer = max(peers, default=None)
+        for client in OURS:
+            f = by_client.get(client)
+            if not f or not f["records_per_s"]:
+                continue
+
+            def ratio(a, b):
+                return "-" if not a or not b else f"{a / b:.2f}"
+
+            def cpu_of(peer):
+                return by_client.get(peer, {}).get("cpu_s_per_m")
+
+            rows.append([config_label(cfg), client, ratio(f["records_per_s"], best_peer),
+                         ratio(f["cpu_s_per_m"], cpu_of("librdkafka")),
+                         ratio(f["cpu_s_per_m"], cpu_of("java"))])
+    return header, rows
+
+
 def print_text(header, rows, out=sys.stdout):
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
     right = set(range(2, len(header)))
@@ -186,10 +217,19 @@ def main(argv):
         print(f"{final['records_per_s']:.0f}")
         return 0
     if len(argv) in (2, 4) and argv[0] == "table":
-        header, rows = table_rows(medians(read_rows(argv[1])))
+        med = medians(read_rows(argv[1]))
+        header, rows = table_rows(med)
         print_text(header, rows)
+        t_header, t_rows = target_rows(med)
+        if t_rows:
+            print("\nTargets: records/s ÷ best peer >= 1.0; CPU per record ÷ librdkafka's <= 0.5, "
+                  "÷ Java's <= 0.33\n")
+            print_text(t_header, t_rows)
         if len(argv) == 4 and argv[2] == "--markdown":
             write_markdown(header, rows, argv[3])
+            if t_rows:
+                base, ext = os.path.splitext(argv[3])
+                write_markdown(t_header, t_rows, f"{base}-targets{ext}")
         return 0
     print(__doc__, file=sys.stderr)
     return 2
