@@ -446,3 +446,26 @@ fn records_fail_not_sent_when_the_only_bootstrap_server_answers_garbage() {
     );
     drop::<Producer>(producer);
 }
+
+#[test]
+fn garbage_in_answer_to_init_producer_id_does_not_wedge_the_producer() {
+    // The seed picks the broker asked for the producer id; over a few
+    // seeds the hostile one is asked. A garbage answer only sends the
+    // producer to ask again, maybe elsewhere, and every record arrives.
+    let mut asked_the_hostile_broker = false;
+    for seed in ["0", "1", "2", "3"] {
+        let cluster = cluster(ApiKey::INIT_PRODUCER_ID, Hostility::Garbage);
+        let extra = [
+            ("delivery.timeout.ms", "10000"),
+            ("kafka-sansio.seed", seed),
+        ];
+        let outcome = produce(&cluster, &extra, false);
+        for reason in &outcome.hostile_losses {
+            assert!(reason.contains("malformed response frame"), "{reason:?}");
+            asked_the_hostile_broker = true;
+        }
+        assert_hostile_records_delivered(&cluster, &outcome);
+        assert_healthy_unaffected(&cluster, &outcome);
+    }
+    assert!(asked_the_hostile_broker);
+}
