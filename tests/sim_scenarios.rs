@@ -503,10 +503,12 @@ fn a_request_that_times_out_closes_its_connection_and_is_retried() {
     h.run_for(Duration::from_millis(1500));
     h.cluster.set_response_delay(1, Duration::ZERO);
     assert!(h.run_until_idle(Duration::from_secs(30)));
-    let lost = events(&h)
-        .iter()
-        .any(|e| matches!(e, Event::ConnectionLost { reason, .. } if reason.contains("timed out")));
-    assert!(lost);
+    // The reason names the request and the setting that gave up on it.
+    let lost = events(&h).iter().any(|e| {
+        matches!(e, Event::ConnectionLost { reason, .. } if reason.starts_with("Produce v")
+            && reason.contains("timed out: no answer within request.timeout.ms (1000 ms)"))
+    });
+    assert!(lost, "{:?}", events(&h));
     logs_hold_exactly(&h, &[(RecordId(0), "v0".into()), (id, "v1".into())], 1);
 }
 
