@@ -245,6 +245,9 @@ pub fn leader_failover_keeps_every_record_once_in_order<C: Client>() {
         .iter()
         .any(|(at, e)| *at > killed_at && matches!(e, Event::MetadataUpdated { .. }));
     assert!(refreshed, "the producer refreshed its map after the kill");
+    if reports.iter().any(|r| r.result.is_err()) {
+        events.print(started);
+    }
     check_delivery(&topic, &sent, &reports);
 }
 
