@@ -1,6 +1,6 @@
 //! The chaos run: records stream at a steady rate to explicit partitions
 //! of a replicated topic (6 partitions, RF 3, min.insync.replicas=2) with
-//! acks=all and idempotence while the [nemesis](nemesis) kills, bounces
+//! acks=all and idempotence while the [`nemesis`] kills, bounces
 //! and pauses nodes; after healing, an independent consumer (kcat) reads
 //! every partition back and [`check`](check::check) holds the producer to
 //! its promises (nothing acknowledged lost, nothing twice, order kept, one
