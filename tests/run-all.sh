@@ -60,8 +60,10 @@ cli_smoke() {
 # The chaos test heals the cluster even when it fails; should a node still
 # be down, the steps after it get a fresh cluster.
 whole_cluster() {
-    if tests/kafka/cluster.sh status | grep -qv ' running '; then
-        tests/kafka/cluster.sh status
+    local status
+    status=$(tests/kafka/cluster.sh status)
+    if grep -qv ' running ' <<<"$status"; then
+        echo "$status"
         step "a node is not running after the chaos test: a fresh cluster"
         tests/kafka/cluster.sh up 3 >/dev/null
     fi
