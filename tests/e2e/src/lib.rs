@@ -17,6 +17,9 @@ pub mod kafka_tools;
 #[path = "../../support/loopback.rs"]
 mod loopback;
 
+pub mod chaos;
+pub mod mio_client;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
