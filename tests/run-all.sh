@@ -3,11 +3,11 @@
 # checks formatting and lints, runs every test (unit, property, golden,
 # oracle, fuzz corpora, the adapters' loopback tests), starts a real 3-node
 # Apache Kafka cluster and runs the tests against it (the codec, the core,
-# every adapter end to end, the command-line producer), runs each fuzz
+# every adapter end to end, the chaos test, the command-line producer), runs each fuzz
 # target for a short time, and stops the cluster even when something fails.
 #
 #   bash tests/run-all.sh            # everything
-#   FUZZ_SECONDS=120 bash tests/run-all.sh
+#   FUZZ_SECONDS=120 CHAOS_SECONDS=600 bash tests/run-all.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +57,18 @@ cli_smoke() {
         { echo "command-line producer: expected each of $lines lines exactly once" >&2; return 1; }
 }
 
+# The chaos test heals the cluster even when it fails; should a node still
+# be down, the steps after it get a fresh cluster.
+whole_cluster() {
+    local status
+    status=$(tests/kafka/cluster.sh status)
+    if grep -qv ' running ' <<<"$status"; then
+        echo "$status"
+        step "a node is not running after the chaos test: a fresh cluster"
+        tests/kafka/cluster.sh up 3 >/dev/null
+    fi
+}
+
 cluster_up=0
 cleanup() {
     if [ "$cluster_up" = 1 ]; then
@@ -90,8 +102,11 @@ export KAFKA_BOOTSTRAP="$(tests/kafka/cluster.sh bootstrap)"
 run_tests cargo test --all-features --test real_kafka -- --ignored --test-threads=1
 step "every adapter end to end on the real cluster (tests/e2e)"
 rm -f target/e2e-figures.txt
-run_tests cargo test --all-features -p kafka-sansio-e2e -- --ignored --test-threads=1
+run_tests cargo test --all-features -p kafka-sansio-e2e -- --ignored --test-threads=1 --skip chaos
 cat target/e2e-figures.txt
+step "chaos: nodes killed, bounced and paused while producing, then every record checked (${CHAOS_SECONDS:-150}s of faults)"
+run_tests cargo test --all-features -p kafka-sansio-e2e --test chaos -- --ignored --nocapture
+whole_cluster
 step "the command-line producer"
 cli_smoke
 tests/kafka/cluster.sh down

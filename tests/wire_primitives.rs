@@ -213,6 +213,19 @@ fn oversized_and_negative_frames_are_refused_with_sizes_named() {
 }
 
 #[test]
+fn a_size_prefix_that_reads_as_text_is_named_as_another_protocol() {
+    // What an HTTP server answers to a Kafka request.
+    let mut reader = FrameReader::new(100 << 20);
+    reader.push(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+    assert_eq!(reader.announced(), Some(0x4854_5450));
+    assert_eq!(
+        reader.next_frame().unwrap_err().to_string(),
+        "frame of 1213486160 bytes exceeds the cap of 104857600 bytes \
+         (its size prefix reads \"HTTP\": the peer does not seem to speak Kafka)"
+    );
+}
+
+#[test]
 fn frame_reader_accepts_one_byte_at_a_time() {
     let mut buf = BytesMut::new();
     encode_request(

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::protocol::FrameReader;
+use crate::protocol::frame::SIZE_PREFIX;
 
 use super::batch::ProducerBatch;
 use super::io::{BrokerAddress, ConnId};
@@ -65,6 +66,19 @@ pub(crate) enum RequestKind {
     },
 }
 
+impl RequestKind {
+    /// The API and version, as in "Produce v11", for error reasons.
+    pub(crate) fn describe(&self) -> String {
+        let (api, version) = match self {
+            RequestKind::ApiVersions { version } => ("ApiVersions", version),
+            RequestKind::Metadata { version } => ("Metadata", version),
+            RequestKind::InitProducerId { version } => ("InitProducerId", version),
+            RequestKind::Produce { version, .. } => ("Produce", version),
+        };
+        format!("{api} v{version}")
+    }
+}
+
 /// A request awaiting its answer.
 #[derive(Debug)]
 pub(crate) struct InFlight {
@@ -120,6 +134,22 @@ impl Conn {
         match self.state {
             ConnState::Ready(v) => Some(v),
             _ => None,
+        }
+    }
+
+    /// How much of a response has arrived when one is incomplete, for
+    /// error reasons: a peer that stops or closes mid-response.
+    pub(crate) fn partial_response(&self) -> Option<String> {
+        let received = self.reader.buffered();
+        match self.reader.announced() {
+            _ if received == 0 => None,
+            Some(size) => Some(format!(
+                "{received} of the {} bytes of a response had arrived",
+                size.saturating_add(SIZE_PREFIX)
+            )),
+            None => Some(format!(
+                "{received} bytes of a response's size prefix had arrived"
+            )),
         }
     }
 

@@ -150,6 +150,12 @@ pub struct Producer {
     fatal: Option<FatalError>,
     /// A needed node is in reconnect backoff until then.
     reconnect_wake: Option<Instant>,
+    /// The earliest deadline as of the last `drive` (or a new batch's
+    /// linger end, if sooner). A `send` at or after it does the work that
+    /// fell due first: an adapter's timer can fire late (its thread may
+    /// lose the race for the lock to a sender), and once `now` has passed
+    /// a deadline, `poll_timeout` no longer returns it.
+    due_at: Option<Instant>,
     /// Per leader: when it last had data ready, and last drained it
     /// (`partitioner.availability.timeout.ms`).
     node_drain: BTreeMap<i32, (Instant, Instant)>,
@@ -214,6 +220,7 @@ impl Producer {
             closed: false,
             fatal: None,
             reconnect_wake: None,
+            due_at: None,
             node_drain: BTreeMap::new(),
             drain_rotation: 0,
             counters: Counters::default(),
@@ -229,6 +236,9 @@ impl Producer {
     /// Never blocks: a full buffer is a [`SendErrorReason::BufferFull`].
     pub fn send(&mut self, record: ProducerRecord, now: Instant) -> Result<RecordId, SendError> {
         self.advance(now);
+        if !self.closed && self.due_at.is_some_and(|t| self.now >= t) {
+            self.drive();
+        }
         let refuse = |reason, record| {
             Err(SendError {
                 reason,
@@ -323,6 +333,10 @@ impl Producer {
                 self.next_record_id += 1;
                 self.counters.accepted += 1;
                 self.acc.reserve(size);
+                let linger_end = now + self.config.linger;
+                if self.due_at.is_none_or(|t| linger_end < t) {
+                    self.due_at = Some(linger_end);
+                }
                 // A sealed batch, or one with no linger, is ready now:
                 // no future deadline would wake the caller for it.
                 if sealed || self.config.linger.is_zero() {
@@ -544,6 +558,11 @@ impl Producer {
     /// Runs every decision that may be due: timeouts, expiry, metadata,
     /// producer id, sending, closing. Called after every input.
     fn drive(&mut self) {
+        self.run_due_work();
+        self.due_at = self.poll_timeout().map(|t| t.at);
+    }
+
+    fn run_due_work(&mut self) {
         self.reconnect_wake = None;
         self.check_connection_timeouts();
         self.expire();

@@ -6,7 +6,7 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 
 use crate::protocol::api_versions::ApiVersionsRequest;
-use crate::protocol::frame::{decode_response, encode_request, peek_correlation_id};
+use crate::protocol::frame::{FrameError, decode_response, encode_request, peek_correlation_id};
 use crate::protocol::versions::{negotiate, supported};
 use crate::protocol::{
     ApiKey, ApiMessage, ApiVersionsResponse, InitProducerIdRequest, InitProducerIdResponse,
@@ -126,7 +126,14 @@ impl Producer {
                 Ok(Some(frame)) => self.on_frame(id, frame),
                 Ok(None) => return,
                 Err(e) => {
-                    self.close_conn(id, &format!("malformed response: {e}"), true);
+                    let reason = match e {
+                        FrameError::TooLarge { .. } => format!(
+                            "malformed response frame: {e}; the cap is \
+                             kafka-sansio.max.response.size"
+                        ),
+                        FrameError::Negative { .. } => format!("malformed response frame: {e}"),
+                    };
+                    self.close_conn(id, &reason, true);
                     return;
                 }
             }
@@ -138,11 +145,29 @@ impl Producer {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
-        let expected = conn.in_flight.front().map(|r| r.correlation_id);
         let got = peek_correlation_id(&frame);
-        if expected.is_none() || got != expected {
-            let reason =
-                format!("unexpected response (correlation id {got:?}, expected {expected:?})");
+        let mismatch = match (conn.in_flight.front(), got) {
+            (Some(oldest), Some(got)) if got == oldest.correlation_id => None,
+            (Some(oldest), Some(got)) => Some(format!(
+                "response with correlation id {got} while the oldest request in flight \
+                 ({}) has correlation id {}",
+                oldest.kind.describe(),
+                oldest.correlation_id
+            )),
+            (Some(oldest), None) => Some(format!(
+                "response of {} bytes, too short for a correlation id, to {} \
+                 (correlation id {})",
+                frame.len(),
+                oldest.kind.describe(),
+                oldest.correlation_id
+            )),
+            (None, _) => Some(format!(
+                "response of {} bytes (correlation id {}) while no request is in flight",
+                frame.len(),
+                got.map_or_else(|| "unreadable".to_owned(), |id| id.to_string())
+            )),
+        };
+        if let Some(reason) = mismatch {
             self.close_conn(id, &reason, true);
             return;
         }
@@ -176,6 +201,10 @@ impl Producer {
             }
         };
         if let Err((error, kind)) = result {
+            let reason = format!(
+                "malformed {} response (correlation id {correlation_id}): {error}",
+                kind.describe()
+            );
             // Put the request back so closing the connection settles it
             // like every other request that never got a usable answer.
             if let Some(conn) = self.conns.get_mut(&id) {
@@ -185,7 +214,7 @@ impl Producer {
                     kind,
                 });
             }
-            self.close_conn(id, &format!("malformed response: {error}"), true);
+            self.close_conn(id, &reason, true);
         }
     }
 
@@ -235,6 +264,12 @@ impl Producer {
         let Some(conn) = self.conns.remove(&id) else {
             return;
         };
+        // A peer that closes halfway through an answer has cut it short.
+        let reason = match conn.partial_response() {
+            Some(partial) if !initiated => format!("{reason} mid-response ({partial})"),
+            _ => reason.to_owned(),
+        };
+        let reason = reason.as_str();
         if self.node_conns.get(&conn.node) == Some(&id) {
             self.node_conns.remove(&conn.node);
         }
@@ -290,22 +325,34 @@ impl Producer {
     pub(super) fn check_connection_timeouts(&mut self) {
         let now = self.now;
         let request_timeout = self.config.request_timeout;
-        let expired: Vec<(ConnId, &'static str)> = self
+        let expired: Vec<(ConnId, String)> = self
             .conns
             .values()
             .filter_map(|c| match c.state {
                 ConnState::Connecting { deadline } if now >= deadline => {
-                    Some((c.id, "connection setup timed out"))
+                    Some((c.id, "connection setup timed out".to_owned()))
                 }
-                _ => c
-                    .in_flight
-                    .front()
-                    .filter(|r| now >= r.sent_at + request_timeout)
-                    .map(|_| (c.id, "request timed out")),
+                _ => {
+                    let oldest = c
+                        .in_flight
+                        .front()
+                        .filter(|r| now >= r.sent_at + request_timeout)?;
+                    let mut reason = format!(
+                        "{} request (correlation id {}) timed out: no answer within \
+                         request.timeout.ms ({} ms)",
+                        oldest.kind.describe(),
+                        oldest.correlation_id,
+                        request_timeout.as_millis()
+                    );
+                    if let Some(partial) = c.partial_response() {
+                        reason.push_str(&format!("; {partial}"));
+                    }
+                    Some((c.id, reason))
+                }
             })
             .collect();
         for (id, reason) in expired {
-            self.close_conn(id, reason, true);
+            self.close_conn(id, &reason, true);
         }
     }
 

@@ -22,8 +22,10 @@ pub const SIZE_PREFIX: usize = 4;
 /// is unusable: the connection must be closed.
 #[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
 pub enum FrameError {
-    /// The size prefix is larger than the reader's cap.
-    #[error("frame of {size} bytes exceeds the cap of {max} bytes")]
+    /// The size prefix is larger than the reader's cap. When its four
+    /// bytes read as text (`HTTP`, `SSH-`, ...) the message says so: the
+    /// peer most likely speaks another protocol.
+    #[error("frame of {size} bytes exceeds the cap of {max} bytes{}", text_hint(*size))]
     TooLarge {
         /// The size the prefix declared.
         size: usize,
@@ -36,6 +38,20 @@ pub enum FrameError {
         /// The size the prefix declared.
         size: i32,
     },
+}
+
+/// A note for a size prefix whose bytes are printable ASCII (an HTTP or
+/// SSH server's first bytes, a TLS alert is not), else nothing.
+fn text_hint(size: usize) -> String {
+    let Ok(size) = u32::try_from(size) else {
+        return String::new();
+    };
+    let bytes = size.to_be_bytes();
+    if !bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        return String::new();
+    }
+    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+    format!(" (its size prefix reads {text:?}: the peer does not seem to speak Kafka)")
 }
 
 /// Reassembles size-prefixed frames from a byte stream.
@@ -74,6 +90,25 @@ impl FrameReader {
     /// Bytes received but not yet returned as a frame.
     pub fn buffered(&self) -> usize {
         self.buf.len()
+    }
+
+    /// The body size the next frame's prefix declares, once the prefix
+    /// has arrived (whether or not the reader accepts that size): with
+    /// [`buffered`](Self::buffered), how much of a frame is still missing.
+    ///
+    /// ```
+    /// use kafka_sansio::protocol::FrameReader;
+    ///
+    /// let mut reader = FrameReader::new(1024);
+    /// reader.push(&[0, 0]);
+    /// assert_eq!(reader.announced(), None);
+    /// reader.push(&[0, 10, b'a', b'b']);
+    /// assert_eq!((reader.buffered(), reader.announced()), (6, Some(10)));
+    /// ```
+    pub fn announced(&self) -> Option<usize> {
+        let prefix = self.buf.get(..SIZE_PREFIX)?;
+        let size = i32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
+        usize::try_from(size).ok()
     }
 
     /// The next complete frame's body (without its size prefix), `None`

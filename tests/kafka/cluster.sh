@@ -16,6 +16,7 @@
 #   cluster.sh delete-topic NAME
 #   cluster.sh describe TOPIC
 #   cluster.sh leader TOPIC PARTITION   prints the leader's node id (-1 if none)
+#   cluster.sh controller        prints the active KRaft controller's node id (asks running nodes)
 #   cluster.sh tool CLASS [ARGS...]     run any Kafka tool class on the harness class path
 #   cluster.sh classpath         fetch the jars if needed and print the Java class path
 #
@@ -529,6 +530,17 @@ cmd_leader() {
   echo "$leader"
 }
 
+cmd_controller() {  # the quorum leader, from MetadataQuorumCommand's LeaderId
+  load_env
+  local out leader
+  # Only running nodes: a paused node accepts the connection and never answers.
+  out="$(tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$(cmd_bootstrap)" \
+    describe --status)" || die "describe --status failed"
+  leader="$(awk '$1 == "LeaderId:" { print $2; exit }' <<<"$out")"
+  [[ "$leader" =~ ^[0-9]+$ ]] || die "no LeaderId in: $out"
+  echo "$leader"
+}
+
 cmd_create_topic() {
   load_env
   [[ $# -ge 3 && "$2" =~ ^[0-9]+$ && "$3" =~ ^[0-9]+$ ]] ||
@@ -587,6 +599,7 @@ main() {
     delete-topic) cmd_delete_topic "$@" ;;
     describe) cmd_describe "$@" ;;
     leader) cmd_leader "$@" ;;
+    controller) cmd_controller ;;
     tool) cmd_tool "$@" ;;
     classpath) cmd_classpath ;;
     -h | --help | help) usage 0 ;;

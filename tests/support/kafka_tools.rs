@@ -251,3 +251,87 @@ pub fn assert_exactly_once_in_order(
     );
     landed
 }
+
+/// A partition as the cluster's metadata shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionState {
+    pub partition: i32,
+    /// -1 while the partition has no leader.
+    pub leader: i32,
+    pub isr: Vec<i32>,
+}
+
+/// The running (not paused, not stopped) nodes' client addresses: a paused
+/// node accepts connections and never answers, so tools are not sent there.
+pub fn running_bootstrap() -> Result<String, String> {
+    cluster_sh(&["bootstrap"])
+}
+
+/// Runs kcat with `args` against the running nodes, bounded by `-m`
+/// (metadata and query timeout, seconds), and returns its stdout.
+fn kcat(args: &[&str]) -> Result<String, String> {
+    let brokers = running_bootstrap()?;
+    let out = Command::new("kcat")
+        .args(["-b", &brokers, "-m", "5"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("kcat {args:?}: {e} (apt-get install kcat)"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("kcat {args:?} failed: {}", stderr.trim()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Leader and in-sync replicas of each partition of `topic`, from a
+/// Metadata request (`kcat -L`) to whichever running node answers first.
+pub fn partition_states(topic: &str) -> Result<Vec<PartitionState>, String> {
+    let out = kcat(&["-L", "-t", topic])?;
+    // "    partition 0, leader 1, replicas: 1,2,3, isrs: 1,2,3"
+    let ids =
+        |s: &str| -> Vec<i32> { s.split(',').filter_map(|n| n.trim().parse().ok()).collect() };
+    let states: Vec<PartitionState> = out
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("partition ")?;
+            let (partition, rest) = rest.split_once(", leader ")?;
+            let (leader, rest) = rest.split_once(", replicas: ")?;
+            let (_, isr) = rest.split_once(", isrs: ")?;
+            Some(PartitionState {
+                partition: partition.parse().ok()?,
+                leader: leader.parse().ok()?,
+                isr: ids(isr),
+            })
+        })
+        .collect();
+    if states.is_empty() {
+        return Err(format!("no partitions of {topic} in kcat -L: {out}"));
+    }
+    Ok(states)
+}
+
+/// Each partition's end offset (the offset the next record would get),
+/// asked with a ListOffsets request (`kcat -Q`, timestamp -1 = latest).
+pub fn end_offsets(topic: &str, partitions: i32) -> Result<BTreeMap<i32, i64>, String> {
+    let specs: Vec<String> = (0..partitions).map(|p| format!("{topic}:{p}:-1")).collect();
+    let mut args = vec!["-Q"];
+    for spec in &specs {
+        args.extend(["-t", spec.as_str()]);
+    }
+    let out = kcat(&args)?;
+    // "<topic> [<partition>] offset <n>"
+    let ends: BTreeMap<i32, i64> = out
+        .lines()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once(" [")?;
+            let (partition, rest) = rest.split_once("] offset ")?;
+            Some((partition.parse().ok()?, rest.trim().parse().ok()?))
+        })
+        .collect();
+    if ends.len() != partitions as usize {
+        return Err(format!(
+            "end offsets of {topic}: expected {partitions}, kcat said: {out}"
+        ));
+    }
+    Ok(ends)
+}

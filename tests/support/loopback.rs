@@ -2,8 +2,9 @@
 //! tests: the core's `kafka_sansio::sim::Cluster` (feature `sim`), which
 //! speaks the real wire protocol, behind real `std::net` listeners, one
 //! per broker, with a thread per connection. Also peers that are no
-//! broker (silent, or hanging up at once), addresses where nothing
-//! listens, and a config with short timeouts.
+//! broker (silent, or hanging up at once), a broker that mangles its
+//! answers to one API ([`Hostile`]), addresses where nothing listens, and
+//! a config with short timeouts.
 //!
 //! One file for every adapter's suite, each including it with
 //! `#[path = "…/tests/support/loopback.rs"] mod loopback;`.
@@ -21,7 +22,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use bytes::{Bytes, BytesMut};
 use kafka_sansio::producer::{BrokerAddress, ProducerConfig};
+use kafka_sansio::protocol::frame::{decode_response, encode_response};
+use kafka_sansio::protocol::{
+    ApiKey, ApiVersionsResponse, FrameReader, LeaderIdAndEpoch, MetadataResponse,
+    MetadataResponseBroker, ProduceResponse, RequestHeader, Uuid,
+};
 use kafka_sansio::sim::{Cluster, ClusterConfig, SimConnId, StoredRecord, Transmit};
 
 /// How the loopback brokers treat their sockets.
@@ -46,27 +53,194 @@ pub enum Style {
 impl Style {
     /// Writes one response as this style does; stops at the first error
     /// (the connection is gone).
-    fn write(self, mut out: &TcpStream, data: &[u8]) {
-        let (piece, pause) = match self {
-            Style::Chunked(n) => (n, Duration::ZERO),
-            Style::Dribble => (1, Duration::from_micros(100)),
-            _ => (data.len().max(1), Duration::ZERO),
-        };
-        for chunk in data.chunks(piece) {
-            if out.write_all(chunk).is_err() {
-                return;
-            }
-            if !pause.is_zero() {
-                thread::sleep(pause);
+    fn write(self, out: &TcpStream, data: &[u8]) {
+        match self {
+            Style::Chunked(n) => paced_write(out, data, n, Duration::ZERO),
+            Style::Dribble => paced_write(out, data, 1, Duration::from_micros(100)),
+            _ => paced_write(out, data, data.len().max(1), Duration::ZERO),
+        }
+    }
+}
+
+/// Writes `data` in pieces of `piece` bytes with `pause` after each;
+/// stops at the first error (the connection is gone).
+fn paced_write(mut out: &TcpStream, data: &[u8], piece: usize, pause: Duration) {
+    for chunk in data.chunks(piece) {
+        if out.write_all(chunk).is_err() {
+            return;
+        }
+        if !pause.is_zero() {
+            thread::sleep(pause);
+        }
+    }
+}
+
+/// One broker of a [`LoopbackCluster`] that mangles its answers to one
+/// API: a broken or malicious peer the producer must survive. The cluster
+/// still applies every request (a Produce request is appended to the log
+/// however it is answered), and answers to other APIs are untouched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hostile {
+    /// The broker (its node id).
+    pub broker: i32,
+    /// The API whose answers it mangles.
+    pub api: ApiKey,
+    /// How.
+    pub act: Hostility,
+}
+
+/// How a [`Hostile`] broker answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hostility {
+    /// Bytes that are no Kafka at all (an HTTP error page, as a peer on
+    /// the wrong port sends), then nothing more.
+    Garbage,
+    /// The answer's size prefix and half of what follows, then a close.
+    Truncated,
+    /// This size prefix (2 GiB, negative, ...) and a few bytes, then
+    /// nothing more: no body follows.
+    SizePrefix(i32),
+    /// The answer under another correlation id (the next one).
+    WrongCorrelationId,
+    /// A well-formed answer of another API under the right correlation
+    /// id: a Metadata response (an ApiVersions one to a Metadata request).
+    OtherApi,
+    /// The answer re-encoded at another version of its API (v8 when the
+    /// request was v9 or later, else v12), under the right correlation id.
+    /// Produce answers only.
+    OtherVersion,
+    /// No answer at all.
+    Silence,
+    /// The right answer one byte at a time, spread over this long.
+    Trickle(Duration),
+}
+
+/// An HTTP server's answer to bytes it does not understand: what a
+/// [`Hostility::Garbage`] broker sends.
+const HTTP_ERROR: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+
+/// What the cluster answered, and what a broker does with it.
+enum Action {
+    Write(Arc<TcpStream>, Bytes),
+    /// A close the cluster decided.
+    Shutdown(Arc<TcpStream>),
+}
+
+/// The requests read on one connection of a [`Hostile`] broker, by
+/// correlation id, so it knows which API each answer is for.
+#[derive(Default)]
+struct RequestLog {
+    frames: Option<FrameReader>,
+    apis: HashMap<i32, (ApiKey, i16)>,
+}
+
+impl RequestLog {
+    fn push(&mut self, data: &[u8]) {
+        let frames = self
+            .frames
+            .get_or_insert_with(|| FrameReader::new(64 << 20));
+        frames.push(data);
+        while let Ok(Some(frame)) = frames.next_frame() {
+            let Some(api) = RequestHeader::peek_api(&frame) else {
+                continue;
+            };
+            if let Some(id) = frame.get(4..8) {
+                let id = i32::from_be_bytes(id.try_into().expect("4 bytes"));
+                self.apis.insert(id, api);
             }
         }
     }
+
+    /// The API and version of the request `answer` (a whole frame)
+    /// answers.
+    fn answered_by(&mut self, answer: &[u8]) -> Option<(ApiKey, i16)> {
+        let id = i32::from_be_bytes(answer.get(4..8)?.try_into().ok()?);
+        self.apis.remove(&id)
+    }
+}
+
+impl Hostile {
+    /// Writes `answer` (a whole frame, to a request of its API in
+    /// `version`) the hostile way; true when the connection is to be
+    /// closed.
+    fn answer(&self, out: &TcpStream, version: i16, answer: &[u8]) -> bool {
+        let api = self.api;
+        let correlation_id = i32::from_be_bytes(answer[4..8].try_into().expect("4 bytes"));
+        let write = |data: &[u8]| paced_write(out, data, data.len().max(1), Duration::ZERO);
+        match self.act {
+            Hostility::Garbage => write(HTTP_ERROR),
+            Hostility::Truncated => {
+                write(&answer[..4 + (answer.len() - 4) / 2]);
+                return true;
+            }
+            Hostility::SizePrefix(size) => {
+                let mut data = size.to_be_bytes().to_vec();
+                data.extend_from_slice(&answer[4..answer.len().min(16)]);
+                write(&data);
+            }
+            Hostility::WrongCorrelationId => {
+                let mut data = answer.to_vec();
+                data[4..8].copy_from_slice(&correlation_id.wrapping_add(1).to_be_bytes());
+                write(&data);
+            }
+            Hostility::OtherApi => write(&other_api_answer(api, correlation_id)),
+            Hostility::OtherVersion => {
+                assert_eq!(api, ApiKey::PRODUCE, "OtherVersion mangles Produce answers");
+                let body = Bytes::copy_from_slice(&answer[4..]);
+                let (_, mut produce) = decode_response::<ProduceResponse>(body, version)
+                    .expect("the cluster's answer");
+                let other = if version >= 9 { 8 } else { 12 };
+                // What the other version cannot carry goes.
+                produce.node_endpoints.clear();
+                for topic in &mut produce.responses {
+                    topic.topic_id = Uuid::default();
+                    for partition in &mut topic.partition_responses {
+                        partition.current_leader = LeaderIdAndEpoch::default();
+                    }
+                }
+                let mut buf = BytesMut::new();
+                encode_response(&mut buf, correlation_id, other, &produce).expect("encodable");
+                write(&buf);
+            }
+            Hostility::Silence => {}
+            Hostility::Trickle(over) => {
+                let pause = over / answer.len().max(1) as u32;
+                paced_write(out, answer, 1, pause);
+            }
+        }
+        false
+    }
+}
+
+/// A well-formed answer of an API other than `api`, under
+/// `correlation_id`: a Metadata response naming one broker, or to a
+/// Metadata request an ApiVersions response.
+fn other_api_answer(api: ApiKey, correlation_id: i32) -> BytesMut {
+    let mut buf = BytesMut::new();
+    if api == ApiKey::METADATA {
+        let versions = ApiVersionsResponse::default();
+        encode_response(&mut buf, correlation_id, 3, &versions).expect("encodable");
+    } else {
+        let metadata = MetadataResponse {
+            brokers: vec![MetadataResponseBroker {
+                node_id: 1,
+                host: "127.0.0.1".to_owned(),
+                port: 9092,
+                ..MetadataResponseBroker::default()
+            }],
+            cluster_id: Some("hostile".to_owned()),
+            controller_id: 1,
+            ..MetadataResponse::default()
+        };
+        encode_response(&mut buf, correlation_id, 12, &metadata).expect("encodable");
+    }
+    buf
 }
 
 struct Shared {
     cluster: Cluster,
     /// The open connections, by the cluster's id for them.
-    streams: HashMap<SimConnId, TcpStream>,
+    streams: HashMap<SimConnId, Arc<TcpStream>>,
     /// The threads serving connections, joined on drop.
     servers: Vec<JoinHandle<()>>,
     accepted: usize,
@@ -103,6 +277,16 @@ impl LoopbackCluster {
     /// `brokers` brokers; `topics` as (name, partitions), replicated on
     /// every broker; batches up to 16 MiB.
     pub fn start(brokers: u32, topics: &[(&str, i32)], style: Style) -> Self {
+        Self::serve(brokers, topics, style, None)
+    }
+
+    /// As [`start`](Self::start) with [`Style::Plain`] sockets, one broker
+    /// of which mangles its answers to one API.
+    pub fn with_hostile(brokers: u32, topics: &[(&str, i32)], hostile: Hostile) -> Self {
+        Self::serve(brokers, topics, Style::Plain, Some(hostile))
+    }
+
+    fn serve(brokers: u32, topics: &[(&str, i32)], style: Style, hostile: Option<Hostile>) -> Self {
         assert!(style != Style::Chunked(0), "pieces of at least one byte");
         let mut config = ClusterConfig::with_brokers(brokers);
         config.max_message_bytes = 16 << 20;
@@ -112,12 +296,17 @@ impl LoopbackCluster {
             let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
             let addr = listener.local_addr().expect("local addr");
             cluster.set_broker_address(id, BrokerAddress::new("127.0.0.1", addr.port()));
-            listeners.push((listener, addr));
+            let hostile = hostile.filter(|h| h.broker == id);
+            listeners.push((listener, addr, hostile));
         }
+        assert!(
+            hostile.is_none_or(|h| listeners.iter().any(|(_, _, mine)| *mine == Some(h))),
+            "the hostile broker is one of the cluster's"
+        );
         for (name, partitions) in topics {
             cluster.create_topic(name, *partitions, brokers as i32);
         }
-        let addrs: Vec<SocketAddr> = listeners.iter().map(|(_, addr)| *addr).collect();
+        let addrs: Vec<SocketAddr> = listeners.iter().map(|(_, addr, _)| *addr).collect();
         let bootstrap = addrs
             .iter()
             .map(SocketAddr::to_string)
@@ -135,10 +324,11 @@ impl LoopbackCluster {
         }));
         let acceptors = listeners
             .into_iter()
-            .map(|(listener, addr)| {
+            .map(|(listener, addr, hostile)| {
                 let shared = Arc::clone(&shared);
                 let addr = BrokerAddress::new("127.0.0.1", addr.port());
-                thread::spawn(move || accept_loop(&listener, &addr, &shared, style))
+                let serving = Serving { style, hostile };
+                thread::spawn(move || accept_loop(&listener, &addr, &shared, serving))
             })
             .collect();
         LoopbackCluster {
@@ -191,6 +381,22 @@ impl LoopbackCluster {
     pub fn received(&self) -> usize {
         lock(&self.shared).received
     }
+
+    /// `host:port` of the `index`-th broker (from 0, in node id order).
+    pub fn address(&self, index: usize) -> String {
+        self.addrs[index].to_string()
+    }
+
+    /// The leader of a partition.
+    pub fn leader(&self, topic: &str, partition: i32) -> Option<i32> {
+        lock(&self.shared).cluster.leader(topic, partition)
+    }
+
+    /// Moves a partition's leadership to broker `to` (see
+    /// `Cluster::move_leader`); false when that is not possible.
+    pub fn move_leader(&self, topic: &str, partition: i32, to: i32) -> bool {
+        lock(&self.shared).cluster.move_leader(topic, partition, to)
+    }
 }
 
 impl Drop for LoopbackCluster {
@@ -215,11 +421,18 @@ impl Drop for LoopbackCluster {
     }
 }
 
+/// How one broker's listener serves its connections.
+#[derive(Clone, Copy)]
+struct Serving {
+    style: Style,
+    hostile: Option<Hostile>,
+}
+
 fn accept_loop(
     listener: &TcpListener,
     addr: &BrokerAddress,
     shared: &Arc<Mutex<Shared>>,
-    style: Style,
+    serving: Serving,
 ) {
     for stream in listener.incoming() {
         let mut s = lock(shared);
@@ -228,24 +441,29 @@ fn accept_loop(
         }
         let Ok(stream) = stream else { continue };
         s.accepted += 1;
-        if style == Style::HangUp {
+        if serving.style == Style::HangUp {
             continue; // dropped: closed
         }
         let Ok(conn) = s.cluster.connect(addr, Instant::now()) else {
             continue; // dropped: refused
         };
         stream.set_nodelay(true).expect("nodelay");
-        s.streams.insert(conn, stream.try_clone().expect("clone"));
-        let serving = Arc::clone(shared);
-        let server = thread::spawn(move || serve(conn, stream, &serving, style));
+        s.streams
+            .insert(conn, Arc::new(stream.try_clone().expect("clone")));
+        let shared = Arc::clone(shared);
+        let server = thread::spawn(move || serve(conn, stream, &shared, serving));
         s.servers.push(server);
     }
 }
 
 /// Feeds what the client sends to the cluster and writes back what it
-/// answers, until the client (or the cluster, or drop) closes.
-fn serve(conn: SimConnId, mut stream: TcpStream, shared: &Mutex<Shared>, style: Style) {
+/// answers, until the client (or the cluster, or drop) closes. Answers
+/// are written outside the lock, so a slow one holds up only its own
+/// connection.
+fn serve(conn: SimConnId, mut stream: TcpStream, shared: &Mutex<Shared>, serving: Serving) {
+    let Serving { style, hostile } = serving;
     let mut buf = vec![0u8; 64 * 1024];
+    let mut requests = RequestLog::default();
     if style == Style::SlowReader {
         thread::sleep(Duration::from_millis(300));
     }
@@ -257,26 +475,37 @@ fn serve(conn: SimConnId, mut stream: TcpStream, shared: &Mutex<Shared>, style: 
         if style == Style::SlowReader {
             thread::sleep(Duration::from_millis(2));
         }
-        let mut s = lock(shared);
-        s.received += n;
-        if style == Style::Silent {
-            continue;
-        }
-        let now = Instant::now();
-        s.cluster.receive(conn, &buf[..n], now);
-        while let Some(transmit) = s.cluster.poll_transmit(now) {
-            let target = transmit.conn();
-            match transmit {
-                Transmit::Data { data, .. } => {
-                    if let Some(out) = s.streams.get(&target) {
-                        style.write(out, &data);
-                    }
-                }
-                Transmit::Closed { reason, .. } => {
-                    s.closed_by_broker.push(reason.to_string());
-                    if let Some(out) = s.streams.remove(&target) {
+        let actions = {
+            let mut s = lock(shared);
+            s.received += n;
+            if style == Style::Silent {
+                continue;
+            }
+            if hostile.is_some() {
+                requests.push(&buf[..n]);
+            }
+            answer(&mut s, conn, &buf[..n])
+        };
+        for action in actions {
+            match action {
+                Action::Write(out, data) => {
+                    let target = hostile.and_then(|h| {
+                        let (api, version) = requests.answered_by(&data)?;
+                        (api == h.api).then_some((h, version))
+                    });
+                    let Some((hostile, version)) = target else {
+                        style.write(&out, &data);
+                        continue;
+                    };
+                    if hostile.answer(&out, version, &data) {
+                        let mut s = lock(shared);
+                        s.closed_by_broker.push(format!("{:?}", hostile.act));
+                        s.streams.remove(&conn);
                         let _ = out.shutdown(Shutdown::Both);
                     }
+                }
+                Action::Shutdown(out) => {
+                    let _ = out.shutdown(Shutdown::Both);
                 }
             }
         }
@@ -286,6 +515,31 @@ fn serve(conn: SimConnId, mut stream: TcpStream, shared: &Mutex<Shared>, style: 
         s.closed_by_client += 1;
     }
     s.cluster.client_closed(conn);
+}
+
+/// Hands the cluster what arrived on `conn` and collects what it answers
+/// (with the stream to write it to) and the closes it decides.
+fn answer(s: &mut Shared, conn: SimConnId, data: &[u8]) -> Vec<Action> {
+    let now = Instant::now();
+    s.cluster.receive(conn, data, now);
+    let mut actions = Vec::new();
+    while let Some(transmit) = s.cluster.poll_transmit(now) {
+        let target = transmit.conn();
+        match transmit {
+            Transmit::Data { data, .. } => {
+                if let Some(out) = s.streams.get(&target) {
+                    actions.push(Action::Write(Arc::clone(out), data));
+                }
+            }
+            Transmit::Closed { reason, .. } => {
+                s.closed_by_broker.push(reason.to_string());
+                if let Some(out) = s.streams.remove(&target) {
+                    actions.push(Action::Shutdown(out));
+                }
+            }
+        }
+    }
+    actions
 }
 
 /// A peer that accepts connections but is no broker: with

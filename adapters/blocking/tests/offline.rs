@@ -1,8 +1,7 @@
 //! The producer without a broker: dead addresses, silent or closing
 //! listeners, a full buffer, receipts, threads, close and drop.
 
-#[path = "../../../tests/support/loopback.rs"]
-mod loopback;
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -11,33 +10,11 @@ use std::time::{Duration, Instant};
 use kafka_sansio_blocking::{
     DeliveryReport, Error, Event, ProduceError, Producer, ProducerRecord, SendErrorReason,
 };
-use loopback::{dead_address, listener, quick_config};
-
-/// A producer for `bootstrap` that keeps every event it sees.
-fn recording(bootstrap: &str, extra: &[(&str, &str)]) -> (Producer, Arc<Mutex<Vec<Event>>>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let seen = Arc::clone(&events);
-    let producer = Producer::builder(quick_config(bootstrap, extra))
-        .on_event(move |e| seen.lock().unwrap().push(e.clone()))
-        .build()
-        .expect("producer");
-    (producer, events)
-}
+use support::loopback::{dead_address, listener, quick_config};
+use support::{lost_reasons, recording};
 
 fn record(i: usize) -> ProducerRecord {
     ProducerRecord::new("offline", format!("value-{i}")).key(format!("key-{}", i % 7))
-}
-
-/// The reasons of every `ConnectionLost` event.
-fn lost_reasons(events: &Mutex<Vec<Event>>) -> Vec<String> {
-    let events = events.lock().unwrap();
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::ConnectionLost { reason, .. } => Some(reason.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn assert_timed_out(report: &DeliveryReport) {

@@ -17,6 +17,9 @@ pub mod kafka_tools;
 #[path = "../../support/loopback.rs"]
 mod loopback;
 
+pub mod chaos;
+pub mod mio_client;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -242,6 +245,9 @@ pub fn leader_failover_keeps_every_record_once_in_order<C: Client>() {
         .iter()
         .any(|(at, e)| *at > killed_at && matches!(e, Event::MetadataUpdated { .. }));
     assert!(refreshed, "the producer refreshed its map after the kill");
+    if reports.iter().any(|r| r.result.is_err()) {
+        events.print(started);
+    }
     check_delivery(&topic, &sent, &reports);
 }
 
