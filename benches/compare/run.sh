@@ -240,6 +240,7 @@ main() {
   for client in $CLIENTS; do
     [[ " $ALL_CLIENTS " == *" $client "* ]] || die "unknown client '$client' (known: $ALL_CLIENTS)"
   done
+  rm -rf "$LOGS"   # each run's logs belong to this comparison only
   mkdir -p "$OUT" "$LOGS"
   install_packages
   build_peers
