@@ -160,6 +160,10 @@ pub struct Producer {
     /// record that times out before the cluster ever answered about its
     /// topic.
     last_network_error: Option<String>,
+    /// The earliest deadline after `now`, worked out after every change
+    /// that can move one (see `timers.rs`), so that `poll_timeout`, which
+    /// adapters call after every call, need not walk every partition.
+    next_timer: Option<Timer>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -218,6 +222,7 @@ impl Producer {
             drain_rotation: 0,
             counters: Counters::default(),
             last_network_error: None,
+            next_timer: None,
             config,
         };
         p.request_refresh(RefreshReason::Bootstrap);
@@ -318,6 +323,7 @@ impl Producer {
             timestamp,
             accounted: size,
         };
+        let batches_before = self.acc.batches_created();
         match self.place(topic, meta, &record) {
             Ok(sealed) => {
                 self.next_record_id += 1;
@@ -327,6 +333,11 @@ impl Producer {
                 // no future deadline would wake the caller for it.
                 if sealed || self.config.linger.is_zero() {
                     self.drive();
+                } else if self.acc.batches_created() != batches_before {
+                    // A new batch brings its linger and delivery deadlines.
+                    // A record that joins an open batch moves no deadline:
+                    // the common case skips the walk.
+                    self.update_next_timer();
                 }
                 Ok(id)
             }
@@ -541,9 +552,16 @@ impl Producer {
         self.outputs.push_back(Output::Event(event));
     }
 
-    /// Runs every decision that may be due: timeouts, expiry, metadata,
-    /// producer id, sending, closing. Called after every input.
+    /// Runs every decision that may be due, then works out the next
+    /// deadline. Called after every input.
     fn drive(&mut self) {
+        self.decide();
+        self.update_next_timer();
+    }
+
+    /// Every decision that may be due: timeouts, expiry, metadata,
+    /// producer id, sending, closing.
+    fn decide(&mut self) {
         self.reconnect_wake = None;
         self.check_connection_timeouts();
         self.expire();
