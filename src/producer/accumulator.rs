@@ -56,6 +56,10 @@ pub(crate) struct PartitionQueue {
     pub next_sequence: i32,
     /// The last sequence the broker acknowledged, -1 if none.
     pub last_acked: i32,
+    /// The size the partition's latest batch reached: a new batch starts
+    /// with that much room, so a busy partition's batches do not regrow
+    /// (and copy) their buffer from small every time.
+    last_batch_size: usize,
 }
 
 impl PartitionQueue {
@@ -108,6 +112,12 @@ impl Accumulator {
             batch_size,
             compression,
         }
+    }
+
+    /// Batches started so far: a change tells that a batch (and its
+    /// deadlines) was added.
+    pub(crate) fn batches_created(&self) -> u64 {
+        self.next_order
     }
 
     pub(crate) fn compression(&self) -> Compression {
@@ -169,10 +179,14 @@ impl Accumulator {
                 sealed |= !last.sealed;
                 last.sealed = true;
             }
-            // Start small and let the buffer grow (amortized doubling): a
+            // Start as large as the partition's previous batch got, and
+            // let the buffer grow from there (amortized doubling): a
             // partition that gets one small record does not hold a whole
             // `batch.size` of memory beyond what `buffer.memory` counts.
-            let capacity = meta.accounted.clamp(256, batch_size.max(256));
+            let capacity = meta
+                .accounted
+                .max(queue.last_batch_size)
+                .clamp(256, batch_size.max(256));
             let order = self.next_order;
             self.next_order += 1;
             queue.batches.push_back(ProducerBatch::new(
@@ -181,6 +195,9 @@ impl Accumulator {
                 order,
                 compression,
                 capacity,
+                // Room for the records' metadata too, as many as fit
+                // (sizes are upper bounds: the list may still grow).
+                capacity / meta.accounted.max(1),
                 now,
             )?);
         }
@@ -202,10 +219,12 @@ impl Accumulator {
             }
             return Err(e);
         }
-        if batch.size() >= batch_size {
+        let size = batch.size();
+        if size >= batch_size {
             batch.sealed = true;
             sealed = true;
         }
+        queue.last_batch_size = size;
         Ok(sealed)
     }
 }

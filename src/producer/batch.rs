@@ -72,6 +72,7 @@ impl ProducerBatch {
         order: u64,
         compression: Compression,
         capacity: usize,
+        expected_records: usize,
         now: Instant,
     ) -> Result<Self, RecordError> {
         Ok(ProducerBatch {
@@ -84,7 +85,7 @@ impl ProducerBatch {
             partition,
             builder: Some(BatchBuilder::with_capacity(compression, capacity)?),
             encoded: None,
-            records: Vec::new(),
+            records: Vec::with_capacity(expected_records),
             created: now,
             sealed: false,
             attempts: 0,
@@ -208,45 +209,51 @@ impl ProducerBatch {
         }
         let half = n / 2;
         let depth = self.order.split_depth + 1;
-        let make = |range: std::ops::Range<usize>,
-                    second: bool|
-         -> Result<ProducerBatch, RecordError> {
-            let mut b =
-                ProducerBatch::new(self.topic, self.partition, 0, compression, 0, self.created)?;
-            b.order = SendOrder {
-                created: self.order.created,
-                split_path: if second {
-                    self.order.split_path | (1u64 << (64 - u32::from(depth)))
-                } else {
-                    self.order.split_path
-                },
-                split_depth: depth,
-            };
-            for i in range.clone() {
-                let r = &records[i];
-                let headers: Vec<HeaderRef<'_>> = r
-                    .headers
-                    .iter()
-                    .map(|h| (h.key(), h.value.as_deref()))
-                    .collect();
-                b.append(
-                    self.records[i],
-                    r.key.as_deref(),
-                    r.value.as_deref(),
-                    headers,
+        let make =
+            |range: std::ops::Range<usize>, second: bool| -> Result<ProducerBatch, RecordError> {
+                let mut b = ProducerBatch::new(
+                    self.topic,
+                    self.partition,
+                    0,
+                    compression,
+                    0,
+                    0,
+                    self.created,
                 )?;
-            }
-            b.sealed = true;
-            b.attempts = self.attempts;
-            b.possibly_sent = self.possibly_sent;
-            b.last_error = self.last_error.clone();
-            b.sent_leader_epoch = self.sent_leader_epoch;
-            b.sequence = self.sequence.map(|(pid, epoch, base)| {
-                let offset = if second { half as i32 } else { 0 };
-                (pid, epoch, crate::record::record_sequence(base, offset))
-            });
-            Ok(b)
-        };
+                b.order = SendOrder {
+                    created: self.order.created,
+                    split_path: if second {
+                        self.order.split_path | (1u64 << (64 - u32::from(depth)))
+                    } else {
+                        self.order.split_path
+                    },
+                    split_depth: depth,
+                };
+                for i in range.clone() {
+                    let r = &records[i];
+                    let headers: Vec<HeaderRef<'_>> = r
+                        .headers
+                        .iter()
+                        .map(|h| (h.key(), h.value.as_deref()))
+                        .collect();
+                    b.append(
+                        self.records[i],
+                        r.key.as_deref(),
+                        r.value.as_deref(),
+                        headers,
+                    )?;
+                }
+                b.sealed = true;
+                b.attempts = self.attempts;
+                b.possibly_sent = self.possibly_sent;
+                b.last_error = self.last_error.clone();
+                b.sent_leader_epoch = self.sent_leader_epoch;
+                b.sequence = self.sequence.map(|(pid, epoch, base)| {
+                    let offset = if second { half as i32 } else { 0 };
+                    (pid, epoch, crate::record::record_sequence(base, offset))
+                });
+                Ok(b)
+            };
         let first = make(0..half, false)?;
         let second = make(half..n, true)?;
         Ok(Some((first, second)))

@@ -150,12 +150,6 @@ pub struct Producer {
     fatal: Option<FatalError>,
     /// A needed node is in reconnect backoff until then.
     reconnect_wake: Option<Instant>,
-    /// The earliest deadline as of the last `drive` (or a new batch's
-    /// linger end, if sooner). A `send` at or after it does the work that
-    /// fell due first: an adapter's timer can fire late (its thread may
-    /// lose the race for the lock to a sender), and once `now` has passed
-    /// a deadline, `poll_timeout` no longer returns it.
-    due_at: Option<Instant>,
     /// Per leader: when it last had data ready, and last drained it
     /// (`partitioner.availability.timeout.ms`).
     node_drain: BTreeMap<i32, (Instant, Instant)>,
@@ -166,6 +160,10 @@ pub struct Producer {
     /// record that times out before the cluster ever answered about its
     /// topic.
     last_network_error: Option<String>,
+    /// The earliest deadline after `now`, worked out after every change
+    /// that can move one (see `timers.rs`), so that `poll_timeout`, which
+    /// adapters call after every call, need not walk every partition.
+    next_timer: Option<Timer>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -220,11 +218,11 @@ impl Producer {
             closed: false,
             fatal: None,
             reconnect_wake: None,
-            due_at: None,
             node_drain: BTreeMap::new(),
             drain_rotation: 0,
             counters: Counters::default(),
             last_network_error: None,
+            next_timer: None,
             config,
         };
         p.request_refresh(RefreshReason::Bootstrap);
@@ -236,7 +234,11 @@ impl Producer {
     /// Never blocks: a full buffer is a [`SendErrorReason::BufferFull`].
     pub fn send(&mut self, record: ProducerRecord, now: Instant) -> Result<RecordId, SendError> {
         self.advance(now);
-        if !self.closed && self.due_at.is_some_and(|t| self.now >= t) {
+        // An adapter's timer can fire late (its thread may lose the race
+        // for the lock to a sender), and once `now` has passed a deadline,
+        // `poll_timeout` no longer returns it: the work that fell due is
+        // done here, or nothing would wake the producer for it.
+        if !self.closed && self.next_timer.is_some_and(|t| self.now >= t.at) {
             self.drive();
         }
         let refuse = |reason, record| {
@@ -328,19 +330,21 @@ impl Producer {
             timestamp,
             accounted: size,
         };
+        let batches_before = self.acc.batches_created();
         match self.place(topic, meta, &record) {
             Ok(sealed) => {
                 self.next_record_id += 1;
                 self.counters.accepted += 1;
                 self.acc.reserve(size);
-                let linger_end = now + self.config.linger;
-                if self.due_at.is_none_or(|t| linger_end < t) {
-                    self.due_at = Some(linger_end);
-                }
                 // A sealed batch, or one with no linger, is ready now:
                 // no future deadline would wake the caller for it.
                 if sealed || self.config.linger.is_zero() {
                     self.drive();
+                } else if self.acc.batches_created() != batches_before {
+                    // A new batch brings its linger and delivery deadlines.
+                    // A record that joins an open batch moves no deadline:
+                    // the common case skips the walk.
+                    self.update_next_timer();
                 }
                 Ok(id)
             }
@@ -555,14 +559,16 @@ impl Producer {
         self.outputs.push_back(Output::Event(event));
     }
 
-    /// Runs every decision that may be due: timeouts, expiry, metadata,
-    /// producer id, sending, closing. Called after every input.
+    /// Runs every decision that may be due, then works out the next
+    /// deadline. Called after every input.
     fn drive(&mut self) {
-        self.run_due_work();
-        self.due_at = self.poll_timeout().map(|t| t.at);
+        self.decide();
+        self.update_next_timer();
     }
 
-    fn run_due_work(&mut self) {
+    /// Every decision that may be due: timeouts, expiry, metadata,
+    /// producer id, sending, closing.
+    fn decide(&mut self) {
         self.reconnect_wake = None;
         self.check_connection_timeouts();
         self.expire();

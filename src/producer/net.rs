@@ -85,15 +85,18 @@ impl Producer {
         body: &R,
         kind: RequestKind,
     ) -> Result<(), (String, RequestKind)> {
-        let client_id = self.config.client_id.clone();
+        let client_id = &self.config.client_id;
         let expects_answer =
             !matches!(kind, RequestKind::Produce { .. }) || self.config.acks != super::Acks::None;
         let Some(conn) = self.conns.get_mut(&id) else {
             return Err(("connection is gone".to_owned(), kind));
         };
         let correlation_id = conn.next_correlation_id();
-        let mut buf = BytesMut::new();
-        if let Err(e) = encode_request(&mut buf, correlation_id, Some(&client_id), version, body) {
+        // Sized once: a Produce request's batches are copied in, and a
+        // growing buffer would copy them again at every doubling.
+        const HEADER: usize = 64;
+        let mut buf = BytesMut::with_capacity(HEADER + client_id.len() + body.size_hint());
+        if let Err(e) = encode_request(&mut buf, correlation_id, Some(client_id), version, body) {
             return Err((format!("cannot encode {}: {e}", R::API_KEY.name()), kind));
         }
         if expects_answer {

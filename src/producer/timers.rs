@@ -1,6 +1,13 @@
 //! The next deadline: the earliest moment at which `handle_timeout` would
 //! change something. Only future moments count, so a caller that sleeps
 //! until the deadline never spins.
+//!
+//! Working it out walks every partition and connection, and adapters ask
+//! after every call, so it is worked out once per change (at the end of
+//! `drive`, and when `send` starts a batch) and kept. A kept deadline
+//! stays right while time moves on: no other deadline lay between the
+//! moment it was worked out and it, so while it is still ahead it is still
+//! the earliest; once time reaches it, it is worked out afresh.
 
 use std::time::Instant;
 
@@ -27,6 +34,28 @@ impl Producer {
     /// When `handle_timeout` must next be called, and why; `None` when
     /// only input can make progress (or the producer is closed).
     pub fn poll_timeout(&self) -> Option<Timer> {
+        let timer = match self.next_timer {
+            Some(timer) if timer.at <= self.now => self.earliest_deadline(),
+            kept => kept,
+        };
+        // Every test run (the simulations ask after each step) checks that
+        // the kept deadline is the one a full walk finds.
+        debug_assert_eq!(
+            timer.map(|t| t.at),
+            self.earliest_deadline().map(|t| t.at),
+            "kept deadline {timer:?} went stale"
+        );
+        timer
+    }
+
+    /// Keeps the next deadline for `poll_timeout`.
+    pub(super) fn update_next_timer(&mut self) {
+        self.next_timer = self.earliest_deadline();
+    }
+
+    /// The earliest deadline after `now`, from every partition, connection
+    /// and schedule.
+    fn earliest_deadline(&self) -> Option<Timer> {
         if self.closed {
             return None;
         }

@@ -247,6 +247,13 @@ pub enum EncodeError {
 pub trait Encode {
     /// Appends the body, in `version`, to `buf`.
     fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError>;
+
+    /// About how many bytes `encode` appends, for sizing the buffer once:
+    /// a body that carries bulk data (record batches) says so, so that the
+    /// data is not copied again as the buffer grows. 0 when small.
+    fn size_hint(&self) -> usize {
+        0
+    }
 }
 
 /// A message body that can be read in a given version.

@@ -204,6 +204,24 @@ impl Encode for ProduceRequest {
             "unknown tagged fields",
         )
     }
+
+    /// The record batches, plus room for the names and fields around them.
+    fn size_hint(&self) -> usize {
+        const PER_TOPIC: usize = 64;
+        const PER_PARTITION: usize = 16;
+        self.topic_data
+            .iter()
+            .map(|t| {
+                PER_TOPIC
+                    + t.name.len()
+                    + t.partition_data
+                        .iter()
+                        .map(|p| PER_PARTITION + p.records.as_ref().map_or(0, |r| r.len()))
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+            + PER_TOPIC
+    }
 }
 
 impl Decode for ProduceRequest {
