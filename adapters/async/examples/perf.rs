@@ -15,7 +15,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_async::{Bytes, DeliveryFuture, Producer, ProducerConfig, TokioRuntime};
+use kafka_sansio_async::{DeliveryFuture, Producer, ProducerConfig, TokioRuntime};
 use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler};
 use tokio::sync::mpsc;
 
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::error::Error>> {
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
     let producer = Producer::new(config, runtime)?;
-    let payload = Bytes::from(perf::payload(args.record_size));
+    let mut payloads = perf::Payloads::new(args.record_size);
     let (futures, mut pending) = mpsc::channel::<(Instant, DeliveryFuture)>(perf::WINDOW);
     let mut recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
     let awaiter = tokio::spawn(async move {
@@ -48,7 +48,7 @@ async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::err
     for i in 0..args.num_records {
         let sent = Instant::now();
         let delivery = producer
-            .enqueue(perf::record(&args.topic, &payload))
+            .enqueue(perf::record(&args.topic, payloads.next_payload()))
             .await?;
         futures
             .send((sent, delivery))

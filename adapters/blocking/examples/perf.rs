@@ -26,7 +26,7 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
     let producer = Producer::new(config)?;
-    let payload = bytes::Bytes::from(perf::payload(args.record_size));
+    let mut payloads = perf::Payloads::new(args.record_size);
     let (receipts, waiting) = mpsc::sync_channel::<(Instant, Receipt)>(perf::WINDOW);
     let mut recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
     let waiter = thread::spawn(move || {
@@ -38,7 +38,7 @@ fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
     let mut throttler = Throttler::new(args.throughput, Instant::now());
     for i in 0..args.num_records {
         let sent = Instant::now();
-        let receipt = producer.send(perf::record(&args.topic, &payload))?;
+        let receipt = producer.send(perf::record(&args.topic, payloads.next_payload()))?;
         receipts
             .send((sent, receipt))
             .map_err(|_| "the waiting thread stopped")?;

@@ -5,7 +5,7 @@
 //! - [`Args`]: `--topic`, `--num-records`, `--record-size`, `--throughput`,
 //!   `--producer-props k=v ...`, `--producer.config FILE`,
 //!   `--print-metrics`, `--warmup-records`;
-//! - [`payload`]: random uppercase letters, made once;
+//! - [`Payloads`]: random uppercase letters, fresh for each record;
 //! - [`Throttler`]: the Java tool's `ThroughputThrottler`;
 //! - [`Recorder`]: per-record latency (send to delivery report), a
 //!   progress line every 5 s and the final summary line(s);
@@ -54,34 +54,54 @@ pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) 
     }
 }
 
-/// `size` random uppercase letters ('A'..='Z'), seeded: the payload
-/// ProducerPerformance sends, made once and shared by every record.
+/// Payloads as ProducerPerformance draws them: `size` random uppercase
+/// letters ('A'..='Z'), fresh for every record, so compression and the
+/// client's CPU see what they see with the Java tool. Seeded.
 ///
 /// ```
-/// let p = kafka_sansio_perf::payload(100);
-/// assert_eq!(p.len(), 100);
-/// assert!(p.iter().all(u8::is_ascii_uppercase));
+/// let mut payloads = kafka_sansio_perf::Payloads::new(100);
+/// let (a, b) = (payloads.next_payload(), payloads.next_payload());
+/// assert_eq!(a.len(), 100);
+/// assert!(a.iter().all(u8::is_ascii_uppercase));
+/// assert_ne!(a, b);
 /// ```
-pub fn payload(size: usize) -> Vec<u8> {
-    // xorshift64*: any seeded generator does; the letters only need to be
-    // as compressible as the Java tool's.
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..size)
-        .map(|_| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            let r = state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32;
-            b'A' + (r % 26) as u8
-        })
-        .collect()
+pub struct Payloads {
+    size: usize,
+    state: u64,
 }
 
-/// A record as the tool sends it: no key, the shared payload.
-pub fn record(topic: &str, payload: &bytes::Bytes) -> ProducerRecord {
+impl Payloads {
+    /// Payloads of `size` bytes.
+    pub fn new(size: usize) -> Self {
+        Payloads {
+            size,
+            state: 0x9E37_79B9_7F4A_7C15,
+        }
+    }
+
+    /// The next record's payload.
+    pub fn next_payload(&mut self) -> bytes::Bytes {
+        // xorshift64*: any seeded generator does; the letters only need to
+        // be as compressible as the Java tool's.
+        let state = &mut self.state;
+        (0..self.size)
+            .map(|_| {
+                *state ^= *state >> 12;
+                *state ^= *state << 25;
+                *state ^= *state >> 27;
+                let r = state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32;
+                b'A' + (r % 26) as u8
+            })
+            .collect::<Vec<u8>>()
+            .into()
+    }
+}
+
+/// A record as the tool sends it: no key, the given payload.
+pub fn record(topic: &str, payload: bytes::Bytes) -> ProducerRecord {
     ProducerRecord {
         topic: topic.to_owned(),
-        value: Some(payload.clone()),
+        value: Some(payload),
         ..ProducerRecord::default()
     }
 }
