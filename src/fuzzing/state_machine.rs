@@ -15,7 +15,7 @@
 //!   is buffered and the producer is closed;
 //! - a record reported `NotSent` is in no partition's log.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -50,6 +50,11 @@ const OUTPUTS_PER_CALL: usize = 256;
 /// Bounds for the network pump and the deadline-jumping run.
 const PUMP_ROUNDS: usize = 64;
 const RUN_STEPS: usize = 256;
+/// How many connection attempts in a run the pump answers.
+const PUMPED_CONNECTS: usize = 2_000;
+/// How many of the latest connections stay pickable for input on stale
+/// ones (a producer with no reconnect backoff asks for thousands).
+const STALE_KEPT: usize = 64;
 
 fn step(byte: u8) -> Duration {
     Duration::from_millis(STEPS_MS[usize::from(byte) % STEPS_MS.len()])
@@ -111,8 +116,10 @@ struct Run {
     /// Connections asked for and not yet answered.
     connecting: BTreeMap<ConnId, BrokerAddress>,
     links: BTreeMap<ConnId, Link>,
-    /// Every connection ever asked for, for input on stale ones.
-    ever: Vec<ConnId>,
+    /// The latest connections asked for, for input on stale ones.
+    ever: VecDeque<ConnId>,
+    /// How many connections the producer asked for.
+    connects: usize,
     /// Accepted records and their values.
     accepted: BTreeMap<RecordId, Bytes>,
     reports: BTreeMap<RecordId, DeliveryReport>,
@@ -154,7 +161,8 @@ impl Run {
             buffer_memory,
             connecting: BTreeMap::new(),
             links: BTreeMap::new(),
-            ever: Vec::new(),
+            ever: VecDeque::new(),
+            connects: 0,
             accepted: BTreeMap::new(),
             reports: BTreeMap::new(),
             sends: 0,
@@ -429,8 +437,14 @@ impl Run {
             let mut moved = false;
             // Only the attempts made before this round: a producer that
             // reconnects at once (no backoff) asks again within the round.
+            // Past a budget they are left pending (to time out), so a
+            // producer that reconnects at once to a refusing address does
+            // not make the run slow.
             let attempts: Vec<ConnId> = self.connecting.keys().copied().collect();
             for id in attempts {
+                if self.connects > PUMPED_CONNECTS {
+                    break;
+                }
                 moved = true;
                 self.accept(id, false);
             }
@@ -501,11 +515,15 @@ impl Run {
     fn carry_out(&mut self, out: Output) {
         match out {
             Output::Connect { conn, addr, .. } => {
-                assert!(
-                    !self.ever.contains(&conn),
-                    "connection id {conn} used twice"
-                );
-                self.ever.push(conn);
+                // Ids are never reused: each is above the last.
+                if let Some(&last) = self.ever.back() {
+                    assert!(conn > last, "connection id {conn} after {last}");
+                }
+                if self.ever.len() == STALE_KEPT {
+                    self.ever.pop_front();
+                }
+                self.ever.push_back(conn);
+                self.connects += 1;
                 self.connecting.insert(conn, addr);
             }
             Output::Write { conn, data } => {
@@ -632,7 +650,7 @@ impl Run {
             accepted: self.accepted.len(),
             delivered,
             failed: self.reports.len() - delivered,
-            connections: self.ever.len(),
+            connections: self.connects,
         }
     }
 }
