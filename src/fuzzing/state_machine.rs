@@ -204,12 +204,12 @@ impl Run {
             }
             Op::ToCluster { conn, len } => {
                 if let Some(id) = pick(self.links.keys(), *conn) {
-                    self.to_cluster(id, usize::from(*len));
+                    self.deliver_to_cluster(id, usize::from(*len));
                 }
             }
             Op::ToProducer { conn, len } => {
                 if let Some(id) = pick(self.links.keys(), *conn) {
-                    self.to_producer(id, usize::from(*len));
+                    self.deliver_to_producer(id, usize::from(*len));
                 }
             }
             Op::Fake { conn, reply } => {
@@ -317,7 +317,7 @@ impl Run {
     }
 
     /// Delivers up to `len` bytes (0: all) written on `id` to the cluster.
-    fn to_cluster(&mut self, id: ConnId, len: usize) {
+    fn deliver_to_cluster(&mut self, id: ConnId, len: usize) {
         let Some(link) = self.links.get_mut(&id) else {
             return;
         };
@@ -330,7 +330,7 @@ impl Run {
 
     /// Delivers up to `len` bytes (0: all) the cluster sent on `id`, or its
     /// close once they are all delivered.
-    fn to_producer(&mut self, id: ConnId, len: usize) {
+    fn deliver_to_producer(&mut self, id: ConnId, len: usize) {
         let Some(link) = self.links.get_mut(&id) else {
             return;
         };
@@ -456,11 +456,11 @@ impl Run {
                 let (outgoing, incoming) = (!link.to_cluster.is_empty(), link.pending_input());
                 if outgoing {
                     moved = true;
-                    self.to_cluster(id, 0);
+                    self.deliver_to_cluster(id, 0);
                 }
                 if incoming {
                     moved = true;
-                    self.to_producer(id, 0);
+                    self.deliver_to_producer(id, 0);
                 }
             }
             self.transmits();
