@@ -3,7 +3,18 @@
 //! fuzz finding and its regression test run the very same code.
 //!
 //! Each function takes arbitrary bytes, must never panic on them, and
-//! checks the properties that should hold for any input.
+//! checks the properties that should hold for any input. The decoder
+//! targets are here; [`producer`] (feature `sim`) drives the whole state
+//! machine against a simulated cluster and fake brokers.
+
+#[cfg(feature = "sim")]
+mod fake_broker;
+#[cfg(feature = "sim")]
+pub mod ops;
+#[cfg(feature = "sim")]
+mod state_machine;
+#[cfg(feature = "sim")]
+pub use state_machine::{Summary, producer, run_producer};
 
 use crate::protocol::metadata::{MetadataRequest, MetadataResponse};
 use crate::protocol::{

@@ -4,13 +4,17 @@
 //!
 //! `cargo test --test fuzz_corpus -- --ignored write_seed_corpora`
 //! regenerates the seeds (valid messages of every version, batches of
-//! every codec, framed streams) after a codec changes.
+//! every codec, framed streams, operation sequences for the whole
+//! producer) after a codec or the operation format changes.
+#![allow(clippy::disallowed_methods)] // Instant::now once per input, as the virtual epoch
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use kafka_sansio::fuzzing;
+use kafka_sansio::fuzzing::ops::{self, FakeReply, Fault, Op, Setup};
 use kafka_sansio::protocol::api_versions::ApiVersion;
 use kafka_sansio::protocol::frame::encode_request;
 use kafka_sansio::protocol::{
@@ -34,7 +38,13 @@ const TARGETS: &[(&str, Entry)] = &[
     ("init_producer_id", fuzzing::init_producer_id),
     ("create_topics", fuzzing::create_topics),
     ("record_batch", fuzzing::record_batch),
+    ("producer", producer),
 ];
+
+/// The state-machine target, with the virtual epoch it needs.
+fn producer(data: &[u8]) {
+    fuzzing::producer(data, Instant::now());
+}
 
 fn corpus_dir(target: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,6 +82,35 @@ fn every_fuzz_target_has_a_committed_corpus_that_replays_cleanly() {
             inputs += 1;
         }
         assert!(inputs >= 3, "fuzz/corpus/{target} has only {inputs} inputs");
+    }
+}
+
+/// The producer seeds go where their names say: a seed that stopped doing
+/// its job (after a change to the operation format, say) would leave the
+/// fuzzer without its head start.
+#[test]
+fn producer_seeds_tell_their_stories() {
+    let run = |name: &str| {
+        let data = fs::read(corpus_dir("producer").join(name)).unwrap();
+        let summary = fuzzing::run_producer(&data, Instant::now()).expect("a valid setup");
+        println!("{name}: {summary:?}");
+        summary
+    };
+    let happy = run("happy-path");
+    assert_eq!((happy.accepted, happy.delivered), (4, 4));
+    let faults = run("cluster-faults");
+    assert_eq!((faults.accepted, faults.delivered), (4, 4));
+    let unknown = run("unknown-topic-and-oversize");
+    assert!(unknown.failed >= 1 && unknown.delivered >= 1, "{unknown:?}");
+    let fake = run("fake-broker");
+    assert!(fake.connections >= 2, "{fake:?}");
+    for name in [
+        "byte-by-byte",
+        "close-while-in-flight",
+        "garbage-and-broken-frames",
+        "acks-0-not-idempotent",
+    ] {
+        run(name);
     }
 }
 
@@ -284,6 +323,8 @@ fn write_seed_corpora() {
         &CreateTopicsResponse::default(),
     );
 
+    write_producer_seeds();
+
     for codec in [
         CompressionType::None,
         CompressionType::Gzip,
@@ -308,5 +349,203 @@ fn write_seed_corpora() {
             &format!("{}-two-batches", codec.name()),
             &two,
         );
+    }
+}
+
+#[test]
+#[ignore = "writes fuzz/corpus/producer; run by hand after the operation format changes"]
+fn write_producer_seed_corpus() {
+    write_producer_seeds();
+}
+
+/// Operation sequences for the whole producer, each a story: the happy
+/// path, byte-by-byte delivery, hostile brokers, cluster faults, an early
+/// close, unknown topics and oversize records.
+fn write_producer_seeds() {
+    // Idempotent, 1 in flight, linger 5 ms, batch 1000 B, buffer 100 kB,
+    // request timeout 1 s, bootstrap broker 1, every API version.
+    let setup = Setup {
+        flags: 0,
+        batching: 17,
+        limits: 18,
+        timing: 97,
+        network: 0x80,
+    };
+    let send = |topic, partition, key, size| Op::Send {
+        topic,
+        partition,
+        key,
+        size,
+    };
+    // A fake broker's well-formed answer to the oldest open request.
+    let answer = |error, a, b| Op::Fake {
+        conn: 0,
+        reply: FakeReply::Answer { error, a, b },
+    };
+    let seeds: Vec<(&str, Setup, Vec<Op>)> = vec![
+        (
+            "happy-path",
+            setup,
+            vec![
+                send(0, 0, 0, 1),
+                send(4, 0, 130, 2),
+                send(0, 129, 0, 3),
+                Op::RunFor { step: 8 },
+                send(1, 0, 0, 4),
+                Op::Flush,
+                Op::RunFor { step: 7 },
+                Op::Close { step: 8 },
+            ],
+        ),
+        (
+            "byte-by-byte",
+            setup,
+            vec![
+                send(0, 0, 0, 1),
+                Op::Accept { conn: 0, fake: 0 },
+                Op::ToCluster { conn: 0, len: 1 },
+                Op::ToCluster { conn: 0, len: 5 },
+                Op::ToCluster { conn: 0, len: 0 },
+                Op::ToProducer { conn: 0, len: 3 },
+                Op::ToProducer { conn: 0, len: 0 },
+                Op::Advance { step: 2 },
+                Op::ToCluster { conn: 0, len: 7 },
+                Op::Pump,
+                Op::Advance { step: 3 },
+                Op::Pump,
+                Op::Advance { step: 3 },
+                Op::Pump,
+            ],
+        ),
+        (
+            "fake-broker",
+            setup,
+            vec![
+                send(0, 0, 0, 1),
+                Op::Accept { conn: 0, fake: 1 },
+                answer(0, 7, 0),
+                answer(0, 3, 3),
+                Op::Accept { conn: 0, fake: 1 },
+                answer(0, 7, 0),
+                answer(0, 9, 1),
+                Op::Advance { step: 3 },
+                answer(131, 0, 0),
+                Op::Fake {
+                    conn: 0,
+                    reply: FakeReply::Frame {
+                        skew: 1,
+                        body: vec![0; 12],
+                    },
+                },
+                Op::RunFor { step: 7 },
+            ],
+        ),
+        (
+            "garbage-and-broken-frames",
+            setup,
+            vec![
+                send(4, 0, 0, 1),
+                Op::Accept { conn: 0, fake: 1 },
+                Op::Fake {
+                    conn: 0,
+                    reply: FakeReply::SizePrefix {
+                        declared: 0x7fff_ffff,
+                        body: vec![1, 2, 3],
+                    },
+                },
+                Op::Accept { conn: 0, fake: 1 },
+                Op::Fake {
+                    conn: 0,
+                    reply: FakeReply::SizePrefix {
+                        declared: 40,
+                        body: vec![0, 0, 0, 0, 9],
+                    },
+                },
+                Op::Feed {
+                    conn: 0,
+                    data: b"garbage from nowhere".to_vec(),
+                },
+                Op::Drop { conn: 0 },
+                Op::Feed {
+                    conn: 1,
+                    data: vec![0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0],
+                },
+                Op::RunFor { step: 8 },
+            ],
+        ),
+        (
+            "cluster-faults",
+            setup,
+            vec![
+                send(0, 128, 0, 2),
+                send(0, 129, 0, 2),
+                Op::Fault(Fault::Inject {
+                    topic: 0,
+                    partition: 0,
+                    code: 1,
+                    times: 2,
+                }),
+                Op::Fault(Fault::LoseAfterAppend {
+                    broker: 1,
+                    count: 1,
+                }),
+                Op::RunFor { step: 5 },
+                Op::Fault(Fault::Crash { broker: 1 }),
+                send(0, 129, 0, 2),
+                Op::RunFor { step: 7 },
+                Op::Fault(Fault::Restart { broker: 1 }),
+                Op::Fault(Fault::MoveLeader {
+                    topic: 0,
+                    partition: 0,
+                    broker: 0,
+                }),
+                Op::Fault(Fault::Delay { broker: 1, step: 6 }),
+                send(0, 128, 0, 2),
+                Op::RunFor { step: 8 },
+            ],
+        ),
+        (
+            "close-while-in-flight",
+            setup,
+            vec![
+                send(0, 0, 0, 3),
+                send(0, 0, 0, 3),
+                Op::Pump,
+                Op::Pump,
+                Op::Close { step: 2 },
+                send(0, 0, 0, 1),
+                Op::Pump,
+            ],
+        ),
+        (
+            "unknown-topic-and-oversize",
+            Setup { limits: 1, ..setup },
+            vec![
+                send(6, 0, 0, 1),
+                send(7, 0, 0, 1),
+                send(0, 0, 0, 7),
+                send(0, 0, 0, 4),
+                send(0, 0, 0, 4),
+                send(0, 133, 0, 1),
+                Op::RunFor { step: 9 },
+                Op::RunFor { step: 10 },
+            ],
+        ),
+        (
+            "acks-0-not-idempotent",
+            Setup {
+                flags: 0x11,
+                ..setup
+            },
+            vec![
+                send(0, 0, 0, 1),
+                send(4, 0, 200, 1),
+                Op::RunFor { step: 7 },
+                Op::Close { step: 7 },
+            ],
+        ),
+    ];
+    for (name, setup, seed_ops) in seeds {
+        write("producer", name, &ops::encode(&setup, &seed_ops));
     }
 }

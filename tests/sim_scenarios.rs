@@ -977,3 +977,25 @@ fn a_send_after_a_missed_linger_deadline_sends_the_lingering_batch() {
     assert!(h.run_until_idle(Duration::from_secs(5)));
     assert_eq!(all_delivered(&h).len(), 3);
 }
+
+/// A broker whose Metadata gives no topic ids (below v10) but which speaks
+/// Produce v13 (topics by id): the producer names the topics in Produce
+/// v12 instead of failing every record with INVALID_REQUEST. Found by the
+/// `producer` fuzz target.
+#[test]
+fn without_topic_ids_from_metadata_produce_names_topics_in_v12() {
+    let mut c = Cluster::new(ClusterConfig {
+        max_versions: vec![(ApiKey::METADATA, 9)],
+        ..ClusterConfig::with_brokers(3)
+    });
+    c.create_topic(TOPIC, 3, 3);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let sent = send_numbered(&mut h, 0..20);
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    logs_hold_exactly(&h, &sent, 3);
+    assert!(
+        h.cluster.produce_requests().iter().all(|r| r.version == 12),
+        "every Produce request in v12"
+    );
+}

@@ -213,6 +213,7 @@ impl Producer {
             topic_data,
             ..ProduceRequest::default()
         };
+        let version = body.version_for(version);
         let count = kept.len();
         // With acks=0 no answer comes: the batches are settled as soon as
         // the request is written.

@@ -562,13 +562,13 @@ impl Producer {
     /// Runs every decision that may be due, then works out the next
     /// deadline. Called after every input.
     fn drive(&mut self) {
-        self.decide();
+        self.run_due_work();
         self.update_next_timer();
     }
 
     /// Every decision that may be due: timeouts, expiry, metadata,
     /// producer id, sending, closing.
-    fn decide(&mut self) {
+    fn run_due_work(&mut self) {
         self.reconnect_wake = None;
         self.check_connection_timeouts();
         self.expire();
@@ -576,13 +576,44 @@ impl Producer {
             return;
         }
         if self.fatal.is_none() {
-            self.maybe_refresh_by_age();
-            self.maybe_bump_epoch();
-            self.maybe_send_metadata();
-            self.maybe_init_producer_id();
-            self.send_ready_batches();
+            self.decide();
+            // Sending can ask for what an earlier step does: a refresh due
+            // at once (no retry backoff), or an epoch bump after a batch
+            // failed on its way out. The next deadline counts only future
+            // moments, so it must be done now, not left for a later call.
+            if self.control_due_now() {
+                self.decide();
+            }
             self.close_idle_bootstrap_conns();
         }
         self.maybe_finish_close();
+    }
+
+    /// Metadata, producer id and sending, in the order they depend on
+    /// each other.
+    fn decide(&mut self) {
+        self.maybe_refresh_by_age();
+        self.maybe_bump_epoch();
+        self.maybe_send_metadata();
+        self.maybe_init_producer_id();
+        self.send_ready_batches();
+    }
+
+    /// Whether a refresh or an epoch bump that `decide` would carry out
+    /// is due now.
+    fn control_due_now(&self) -> bool {
+        let refresh_due = self.metadata_in_flight.is_none()
+            && self
+                .refresh
+                .wanted
+                .as_ref()
+                .is_some_and(|(_, at)| *at <= self.now);
+        let bump_due = self.pid.bump_required
+            && !self
+                .acc
+                .topics
+                .iter()
+                .any(|t| t.partitions.iter().any(|p| p.in_flight > 0));
+        refresh_due || bump_due
     }
 }

@@ -146,6 +146,34 @@ pub struct ProduceRequest {
     pub unknown_tagged_fields: UnknownTaggedFields,
 }
 
+impl ProduceRequest {
+    /// The version to send this request in, given the newest one both
+    /// sides speak: that one, unless it names topics by id and some topic's
+    /// id is unknown (a broker whose Metadata gives no ids), in which case
+    /// the newest version that names topics by name (v12), as the Java
+    /// client does for Fetch.
+    ///
+    /// ```
+    /// use kafka_sansio::protocol::{ProduceRequest, TopicProduceData, Uuid};
+    ///
+    /// let mut request = ProduceRequest {
+    ///     topic_data: vec![TopicProduceData { name: "orders".into(), ..Default::default() }],
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(request.version_for(13), 12);
+    /// request.topic_data[0].topic_id = Uuid([7; 16]);
+    /// assert_eq!(request.version_for(13), 13);
+    /// assert_eq!(request.version_for(9), 9);
+    /// ```
+    pub fn version_for(&self, negotiated: i16) -> i16 {
+        if negotiated >= TOPIC_ID_FROM && self.topic_data.iter().any(|t| t.topic_id.is_zero()) {
+            TOPIC_ID_FROM - 1
+        } else {
+            negotiated
+        }
+    }
+}
+
 /// The partitions of one topic in a [`ProduceRequest`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicProduceData {
