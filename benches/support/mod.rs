@@ -13,7 +13,7 @@ use kafka_sansio::producer::{
     ConnId, Input, Output, Producer, ProducerConfig, ProducerRecord, SendErrorReason,
 };
 use kafka_sansio::protocol::frame::{decode_request, encode_response};
-use kafka_sansio::protocol::produce::{PartitionProduceResponse, TopicProduceResponse};
+use kafka_sansio::protocol::produce::PartitionProduceResponse;
 use kafka_sansio::protocol::{ApiKey, ProduceRequest, ProduceResponse, RequestHeader};
 use kafka_sansio::sim::{Cluster, ClusterConfig, START_UNIX_MS, SimConnId, Transmit};
 
@@ -204,38 +204,21 @@ impl CorePath {
     /// partition.
     fn acknowledge(&mut self, frame: Bytes) -> Bytes {
         let (header, request) = decode_request::<ProduceRequest>(frame).expect("produce request");
-        let responses = request
-            .topic_data
-            .iter()
-            .map(|t| TopicProduceResponse {
-                name: t.name.clone(),
-                topic_id: t.topic_id,
-                partition_responses: t
-                    .partition_data
-                    .iter()
-                    .map(|p| {
-                        let records = p.records.as_deref().unwrap_or_default();
-                        // lastOffsetDelta sits at bytes 23..27 of a batch.
-                        let count = 1 + i64::from(i32::from_be_bytes(
-                            records[23..27].try_into().expect("batch header"),
-                        ));
-                        let next = self.next_offset.entry(p.index).or_default();
-                        let base_offset = *next;
-                        *next += count;
-                        PartitionProduceResponse {
-                            index: p.index,
-                            base_offset,
-                            ..PartitionProduceResponse::default()
-                        }
-                    })
-                    .collect(),
-                ..TopicProduceResponse::default()
-            })
-            .collect();
-        let response = ProduceResponse {
-            responses,
-            ..ProduceResponse::default()
-        };
+        let response = ProduceResponse::answering(&request, |p| {
+            let records = p.records.as_deref().unwrap_or_default();
+            // lastOffsetDelta sits at bytes 23..27 of a batch.
+            let count = 1 + i64::from(i32::from_be_bytes(
+                records[23..27].try_into().expect("batch header"),
+            ));
+            let next = self.next_offset.entry(p.index).or_default();
+            let base_offset = *next;
+            *next += count;
+            PartitionProduceResponse {
+                index: p.index,
+                base_offset,
+                ..PartitionProduceResponse::default()
+            }
+        });
         let mut out = BytesMut::new();
         encode_response(
             &mut out,

@@ -14,7 +14,7 @@ use crate::protocol::frame::{decode_request, encode_response};
 use crate::protocol::metadata::{
     MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
-use crate::protocol::produce::{LeaderIdAndEpoch, PartitionProduceResponse, TopicProduceResponse};
+use crate::protocol::produce::{LeaderIdAndEpoch, PartitionProduceResponse};
 use crate::protocol::versions::CLIENT_APIS;
 use crate::protocol::{
     ApiKey, ApiMessage, ApiVersionsResponse, ErrorCode, FrameReader, InitProducerIdResponse,
@@ -230,33 +230,19 @@ fn answer(
         ApiKey::PRODUCE => {
             let (_, req) = decode_request::<ProduceRequest>(request.frame.clone()).ok()?;
             let body = ProduceResponse {
-                responses: req
-                    .topic_data
-                    .iter()
-                    .map(|t| TopicProduceResponse {
-                        name: t.name.clone(),
-                        topic_id: t.topic_id,
-                        partition_responses: t
-                            .partition_data
-                            .iter()
-                            .map(|p| PartitionProduceResponse {
-                                index: p.index,
-                                error_code: error,
-                                base_offset: i64::from(a) - 1,
-                                log_append_time_ms: if b % 2 == 0 { -1 } else { i64::from(b) },
-                                current_leader: LeaderIdAndEpoch {
-                                    leader_id: i32::from(b % 6) - 1,
-                                    leader_epoch: i32::from(b / 6),
-                                    ..LeaderIdAndEpoch::default()
-                                },
-                                ..PartitionProduceResponse::default()
-                            })
-                            .collect(),
-                        ..TopicProduceResponse::default()
-                    })
-                    .collect(),
                 throttle_time_ms: if a >= 250 { i32::from(b) * 10 } else { 0 },
-                ..ProduceResponse::default()
+                ..ProduceResponse::answering(&req, |p| PartitionProduceResponse {
+                    index: p.index,
+                    error_code: error,
+                    base_offset: i64::from(a) - 1,
+                    log_append_time_ms: if b % 2 == 0 { -1 } else { i64::from(b) },
+                    current_leader: LeaderIdAndEpoch {
+                        leader_id: i32::from(b % 6) - 1,
+                        leader_epoch: i32::from(b / 6),
+                        ..LeaderIdAndEpoch::default()
+                    },
+                    ..PartitionProduceResponse::default()
+                })
             };
             encode(&mut out, corr, version, &body)?;
         }

@@ -336,6 +336,30 @@ pub struct ProduceResponse {
     pub unknown_tagged_fields: UnknownTaggedFields,
 }
 
+impl ProduceResponse {
+    /// An answer to `request` shaped like it: every topic under its name
+    /// and id, every partition it carried answered by `answer`.
+    pub fn answering(
+        request: &ProduceRequest,
+        mut answer: impl FnMut(&PartitionProduceData) -> PartitionProduceResponse,
+    ) -> Self {
+        let responses = request
+            .topic_data
+            .iter()
+            .map(|t| TopicProduceResponse {
+                name: t.name.clone(),
+                topic_id: t.topic_id,
+                partition_responses: t.partition_data.iter().map(&mut answer).collect(),
+                ..TopicProduceResponse::default()
+            })
+            .collect();
+        ProduceResponse {
+            responses,
+            ..ProduceResponse::default()
+        }
+    }
+}
+
 /// The results for the partitions of one topic.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicProduceResponse {
