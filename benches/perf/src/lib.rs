@@ -121,5 +121,14 @@ pub fn print_metrics(stats: &ProducerStats) {
     if stats.produce_requests > 0 {
         let per_request = stats.records_delivered as f64 / stats.produce_requests as f64;
         println!("{:<40} : {per_request:.1}", "records-per-request-avg");
+        let requests = stats.produce_requests as f64;
+        let batches = stats.produce_batches as f64 / requests;
+        println!("{:<40} : {batches:.2}", "batches-per-request-avg");
+        let in_flight = stats.produce_in_flight_sum as f64 / requests;
+        println!("{:<40} : {in_flight:.2}", "in-flight-at-write-avg");
+        if stats.produce_batches > 0 {
+            let per_batch = stats.records_delivered as f64 / stats.produce_batches as f64;
+            println!("{:<40} : {per_batch:.1}", "records-per-batch-avg");
+        }
     }
 }
