@@ -192,6 +192,58 @@ fn records_go_only_to_leaders_and_a_leaders_batches_travel_together() {
     for r in requests {
         assert_eq!(r.partitions.len(), 2, "6 partitions over 3 leaders: {r:?}");
     }
+    // The request-shape counters agree with what the brokers received.
+    let all = h.cluster.produce_requests();
+    let stats = h.producer.stats();
+    assert_eq!(stats.produce_requests, all.len() as u64);
+    let batches: usize = all.iter().map(|r| r.partitions.len()).sum();
+    assert_eq!(stats.produce_batches, batches as u64);
+    assert!(
+        (stats.produce_requests..=5 * stats.produce_requests)
+            .contains(&stats.produce_in_flight_sum),
+        "each request counts itself and at most four more: {stats:?}"
+    );
+}
+
+#[test]
+fn a_ready_leader_takes_the_batches_of_every_partition_it_leads() {
+    // One broker leads both partitions. Partition 0 fills a batch while
+    // partition 1 holds one record far from its linger: as in Java's
+    // RecordAccumulator (readiness is per leader; the drain takes the
+    // first batch of every partition the leader has), both ride in the
+    // same request, rather than partition 1 waiting out linger.ms and
+    // costing the broker a request of its own.
+    let c = cluster(1, 2);
+    let cfg = config(&c)
+        .linger(Duration::from_secs(1))
+        .batch_size(1024)
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    let to = |partition: i32, value: String| ProducerRecord {
+        partition: Some(partition),
+        ..ProducerRecord::new(TOPIC, value)
+    };
+    // Learn the map and the producer id first.
+    h.send(to(0, "first".into())).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    let before = h.cluster.produce_requests().len();
+    let lone = h.send(to(1, "lone".into())).unwrap();
+    for i in 0..20 {
+        h.send(to(0, format!("{i:0>100}"))).unwrap();
+    }
+    h.run_for(Duration::from_millis(100));
+    let requests = &h.cluster.produce_requests()[before..];
+    assert!(!requests.is_empty(), "the full batch went at once");
+    let partitions: Vec<i32> = requests[0].partitions.iter().map(|p| p.partition).collect();
+    assert!(
+        partitions.contains(&0) && partitions.contains(&1),
+        "the first request carries both partitions: {requests:#?}"
+    );
+    assert!(
+        h.reports().iter().any(|r| r.id == lone && r.result.is_ok()),
+        "the lone record is delivered long before its linger"
+    );
 }
 
 #[test]

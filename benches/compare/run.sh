@@ -20,6 +20,8 @@
 #   CLIENTS          subset of: ours-blocking ours-async java librdkafka franz-go
 #   LAYOUTS          subset of: 3 1 (nodes; RF = nodes)
 #   CONFIGS          "SIZE:BATCH:CODEC ..." to replace the configuration matrix
+#   WARMUP_RUNS      unmeasured runs on a fresh cluster, at most (default 4); they stop once
+#                    the rate is within WARMUP_SETTLE percent (default 15) of the previous run's
 #   BUFFER_MEMORY    buffer.memory given to every client (default 33554432, Java's default;
 #                    empty to leave each client's own bound)
 #   COMPARE_OUT      output directory (default target/compare)
@@ -214,12 +216,23 @@ records_for() {  # records_for NODES SIZE BATCH CODEC CLIENT : record count for 
 
 # A fresh cluster is cold: the brokers' JIT has not compiled the produce path yet, and the
 # first idempotent producer waits for the coordinator to load ("Coordinator load in
-# progress"). One unmeasured run (phase=warmup in the CSV) keeps that out of the first
-# client's figures.
+# progress"). On the 3-node cluster the brokers kept speeding up for several runs (the same
+# client: 41 700, 70 200, 74 100 records/s in three runs of 300 000 x 100 B), so a single
+# warm-up run left the first clients measured on slower brokers than the last. Unmeasured
+# runs (phase=warmup in the CSV) repeat until the rate settles: within WARMUP_SETTLE percent
+# of the previous run's (default 15), at most WARMUP_RUNS runs (default 4).
 warm_up() {  # warm_up NODES CLIENT
-  local size=1024 bytes=$((QUICK == 1 ? QUICK_BYTES : CALIBRATION_BYTES))
-  log "$1 node(s): warm-up run of $2 ($((bytes / size)) records, not measured)"
-  run_client warmup "$1" "$size" 16384 none "$2" 1 "$((bytes / size))" >/dev/null
+  local size=1024 bytes=$((QUICK == 1 ? QUICK_BYTES : CALIBRATION_BYTES)) run log rate prev=0
+  for ((run = 1; run <= ${WARMUP_RUNS:-4}; run++)); do
+    log "$1 node(s): warm-up run $run of $2 ($((bytes / size)) records, not measured)"
+    log="$(run_client warmup "$1" "$size" 16384 none "$2" "$run" "$((bytes / size))")"
+    rate="$(python3 "$RESULTS" rate "$log" || echo 0)"
+    if ((prev > 0 && rate > 0)) &&
+      ((100 * (rate > prev ? rate - prev : prev - rate) <= ${WARMUP_SETTLE:-15} * prev)); then
+      return 0
+    fi
+    prev=$rate
+  done
 }
 
 # ---------------------------------------------------------------- main
@@ -235,7 +248,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 main() {
-  local nodes cfg size batch codec client rep records clients_ok=() order i
+  local nodes cfg size batch codec client rep records clients_ok=() order i cfg_seq=0
   declare -A counts
   for client in $CLIENTS; do
     [[ " $ALL_CLIENTS " == *" $client "* ]] || die "unknown client '$client' (known: $ALL_CLIENTS)"
@@ -258,16 +271,18 @@ main() {
     BOOTSTRAP="$("$CLUSTER" up "$nodes" 2>>"$LOGS/cluster.log")"
     warm_up "$nodes" "${clients_ok[0]}"
     for cfg in $(configs_for "$nodes"); do
+      cfg_seq=$((cfg_seq + 1))
       IFS=: read -r size batch codec <<<"$cfg"
       counts=()
       for client in "${clients_ok[@]}"; do
         counts[$client]="$(records_for "$nodes" "$size" "$batch" "$codec" "$client")"
       done
       for ((rep = 1; rep <= REPEATS; rep++)); do
-        # Rotate the order each repeat so that drift on a shared machine spreads evenly.
+        # Rotate the order each repeat, and each configuration, so that drift on a shared
+        # machine spreads evenly (with REPEATS=1 no client always runs first or last).
         order=()
         for ((i = 0; i < ${#clients_ok[@]}; i++)); do
-          order+=("${clients_ok[$(((i + rep - 1) % ${#clients_ok[@]}))]}")
+          order+=("${clients_ok[$(((i + rep - 1 + cfg_seq) % ${#clients_ok[@]}))]}")
         done
         for client in "${order[@]}"; do
           records=${counts[$client]}

@@ -1,6 +1,7 @@
-//! Draining: which batches may go now, grouped per leader, and the
-//! Produce requests that carry them (one batch per partition, up to
-//! `max.request.size`, within the connection's in-flight limit).
+//! Draining: which leaders are ready for a request, and the Produce
+//! requests that carry, for each, the first batch of every partition it
+//! leads (one batch per partition, up to `max.request.size`, within the
+//! connection's in-flight limit), as Java's `RecordAccumulator` does.
 
 use std::collections::BTreeMap;
 
@@ -21,8 +22,14 @@ use super::{Acks, Producer};
 const MAX_IN_FLIGHT_PER_PARTITION: u32 = 5;
 
 impl Producer {
-    /// Whether a partition's first queued batch may go now.
-    fn partition_sendable(&self, topic: TopicIdx, partition: usize) -> bool {
+    /// Whether a partition's first queued batch may ride in a request to
+    /// its leader now: there is one, the partition's in-flight window has
+    /// room, and it is not a retry still backing off or waiting for the
+    /// partition's other batches. Fullness and `linger.ms` do not matter
+    /// here: they decide whether the leader is worth a request at all
+    /// ([`Producer::partition_ready`]), and once it is, every partition it
+    /// leads sends what it has (Java's `RecordAccumulator.drain`).
+    fn partition_drainable(&self, topic: TopicIdx, partition: usize) -> bool {
         let q = &self.acc.topics[topic].partitions[partition];
         let Some(b) = q.batches.front() else {
             return false;
@@ -52,25 +59,41 @@ impl Producer {
                 self.now >= t
                     || self.map.leader_epoch(topic, partition as i32) > b.sent_leader_epoch
             }
-            None => {
-                b.sealed
-                    || self.now >= b.created + self.config.linger
-                    || b.records.first().is_some_and(|r| r.id.0 < self.flush_mark)
-                    || self.closing.is_some()
-            }
+            None => true,
         }
     }
 
-    /// For every leader with sendable batches: connect, or fill its free
-    /// in-flight slots with Produce requests.
+    /// Whether a partition's first queued batch makes its leader ready for
+    /// a request (Java's `RecordAccumulator.ready`): it may go, and it is
+    /// full, has lingered `linger.ms`, is being flushed or closed, or is a
+    /// retry whose backoff is over.
+    fn partition_ready(&self, topic: TopicIdx, partition: usize) -> bool {
+        if !self.partition_drainable(topic, partition) {
+            return false;
+        }
+        let b = self.acc.topics[topic].partitions[partition]
+            .batches
+            .front()
+            .expect("drainable means non-empty");
+        b.retry_at.is_some()
+            || b.sealed
+            || self.now >= b.created + self.config.linger
+            || b.records.first().is_some_and(|r| r.id.0 < self.flush_mark)
+            || self.closing.is_some()
+    }
+
+    /// For every leader with a ready partition: connect, or fill its free
+    /// in-flight slots with Produce requests, each carrying what every
+    /// partition it leads has to send (one batch each).
     pub(super) fn send_ready_batches(&mut self) {
         if self.config.enable_idempotence && (self.pid.id.is_none() || self.pid.bump_required) {
             return;
         }
         let mut by_leader: BTreeMap<i32, Vec<(TopicIdx, usize)>> = BTreeMap::new();
+        let mut ready_leaders: Vec<i32> = Vec::new();
         for topic in 0..self.acc.topics.len() {
             for partition in 0..self.acc.topics[topic].partitions.len() {
-                if !self.partition_sendable(topic, partition) {
+                if !self.partition_drainable(topic, partition) {
                     continue;
                 }
                 if let Some(leader) = self.map.leader(topic, partition as i32) {
@@ -78,11 +101,17 @@ impl Producer {
                         .entry(leader)
                         .or_default()
                         .push((topic, partition));
+                    if self.partition_ready(topic, partition) && !ready_leaders.contains(&leader) {
+                        ready_leaders.push(leader);
+                    }
                 }
             }
         }
         let now = self.now;
         for (leader, parts) in by_leader {
+            if !ready_leaders.contains(&leader) {
+                continue;
+            }
             let node = Node::Broker(leader);
             let drain = self.node_drain.entry(leader).or_insert((now, now));
             drain.0 = now;
@@ -107,7 +136,14 @@ impl Producer {
                 {
                     break;
                 }
-                if !self.send_produce(conn, leader, &parts) {
+                // Each request needs a ready partition of its own: the
+                // others only ride along, as they would in Java's next
+                // sender loop.
+                let still_ready = parts.iter().any(|&(topic, partition)| {
+                    self.map.leader(topic, partition as i32) == Some(leader)
+                        && self.partition_ready(topic, partition)
+                });
+                if !still_ready || !self.send_produce(conn, leader, &parts) {
                     break;
                 }
                 if let Some(d) = self.node_drain.get_mut(&leader) {
@@ -119,7 +155,7 @@ impl Producer {
 
     /// Builds and sends one Produce request to `leader` with at most one
     /// batch per partition, up to `max.request.size`. Returns false when
-    /// nothing was sendable.
+    /// nothing was drainable.
     fn send_produce(&mut self, conn: ConnId, leader: i32, parts: &[(TopicIdx, usize)]) -> bool {
         let version = match self.conns.get(&conn).and_then(|c| c.versions()) {
             Some(v) => v.produce,
@@ -132,7 +168,7 @@ impl Producer {
         self.drain_rotation = self.drain_rotation.wrapping_add(1);
         for i in 0..n {
             let (topic, partition) = parts[(start + i) % n];
-            if !self.partition_sendable(topic, partition)
+            if !self.partition_drainable(topic, partition)
                 || self.map.leader(topic, partition as i32) != Some(leader)
             {
                 continue;
@@ -146,7 +182,7 @@ impl Producer {
             }
             let epoch = self.map.leader_epoch(topic, partition as i32);
             let q = &mut self.acc.topics[topic].partitions[partition];
-            let mut batch = q.batches.pop_front().expect("sendable means non-empty");
+            let mut batch = q.batches.pop_front().expect("drainable means non-empty");
             if let (Some((id, producer_epoch)), None) = (self.pid.id, batch.sequence) {
                 batch.sequence = Some((id, producer_epoch, q.next_sequence));
                 q.next_sequence =
@@ -242,6 +278,9 @@ impl Producer {
             self.complete_batch(batch, None, -1);
         }
         self.counters.produce_requests += 1;
+        self.counters.produce_batches += count as u64;
+        self.counters.produce_in_flight_sum +=
+            self.conns.get(&conn).map_or(0, |c| c.produce_in_flight()) as u64;
         self.emit(Event::ProduceSent {
             conn,
             broker: leader,

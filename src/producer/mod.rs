@@ -98,6 +98,12 @@ pub struct ProducerStats {
     pub batch_retries: u64,
     /// Produce requests sent so far.
     pub produce_requests: u64,
+    /// Batches those Produce requests carried.
+    pub produce_batches: u64,
+    /// The sum, over Produce requests, of how many Produce requests were
+    /// in flight on their connection once each was sent (itself
+    /// included): divided by `produce_requests`, the average pipelining.
+    pub produce_in_flight_sum: u64,
     /// Metadata requests sent so far.
     pub metadata_requests: u64,
     /// Age of the cluster map, `None` before the first one.
@@ -173,6 +179,8 @@ struct Counters {
     failed: u64,
     retries: u64,
     produce_requests: u64,
+    produce_batches: u64,
+    produce_in_flight_sum: u64,
     metadata_requests: u64,
 }
 
@@ -533,6 +541,8 @@ impl Producer {
             records_failed: self.counters.failed,
             batch_retries: self.counters.retries,
             produce_requests: self.counters.produce_requests,
+            produce_batches: self.counters.produce_batches,
+            produce_in_flight_sum: self.counters.produce_in_flight_sum,
             metadata_requests: self.counters.metadata_requests,
             metadata_age: self
                 .map

@@ -36,7 +36,7 @@ async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::err
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
     let producer = Producer::new(config, runtime)?;
     let mut payloads = perf::Payloads::new(args.record_size);
-    let (futures, mut pending) = mpsc::channel::<(Instant, DeliveryFuture)>(perf::WINDOW);
+    let (futures, mut pending) = mpsc::channel::<(Instant, DeliveryFuture)>(perf::window(args));
     let mut recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
     let awaiter = tokio::spawn(async move {
         while let Some((sent, delivery)) = pending.recv().await {

@@ -27,7 +27,7 @@ fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
     let producer = Producer::new(config)?;
     let mut payloads = perf::Payloads::new(args.record_size);
-    let (receipts, waiting) = mpsc::sync_channel::<(Instant, Receipt)>(perf::WINDOW);
+    let (receipts, waiting) = mpsc::sync_channel::<(Instant, Receipt)>(perf::window(args));
     let mut recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
     let waiter = thread::spawn(move || {
         for (sent, receipt) in waiting {

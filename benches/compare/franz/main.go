@@ -208,6 +208,7 @@ type args struct {
 	throughput             float64
 	haveThroughput         bool
 	props                  []string
+	printMetrics           bool
 }
 
 func parseArgs(argv []string) (args, error) {
@@ -248,7 +249,7 @@ func parseArgs(argv []string) (args, error) {
 				a.props = append(a.props, argv[i])
 			}
 		case "--print-metrics":
-			// accepted for compatibility; kgo has no metrics dump
+			a.printMetrics = true
 		default:
 			err = fmt.Errorf("unknown argument %q", argv[i])
 		}
@@ -279,6 +280,11 @@ func run() error {
 		return err
 	}
 	opts = append(opts, kgo.DefaultProduceTopic(a.topic))
+	var shape *requestShape
+	if a.printMetrics {
+		shape = newRequestShape()
+		opts = append(opts, kgo.WithHooks(shape))
+	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return err
@@ -319,6 +325,9 @@ func run() error {
 		return err
 	}
 	st.printTotal()
+	if shape != nil {
+		shape.print()
+	}
 	if st.errors > 0 {
 		return fmt.Errorf("%d delivery errors", st.errors)
 	}

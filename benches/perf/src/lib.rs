@@ -29,9 +29,37 @@ use std::process::ExitCode;
 use kafka_sansio::producer::{ProducerRecord, ProducerStats};
 
 /// Records between the sending loop and whatever awaits their reports, at
-/// most: memory stays bounded whatever `--num-records` is
-/// (`buffer.memory` bounds the rest).
-pub const WINDOW: usize = 100_000;
+/// most: as many as `buffer.memory` can hold at `--record-size` (at least
+/// 100 000, at most 1 000 000), so that, as in the Java tool, the
+/// producer's buffer and not this window bounds what waits for the
+/// brokers, while memory stays bounded whatever `--num-records` is.
+///
+/// ```
+/// let args = kafka_sansio_perf::Args::parse(
+///     "--topic t --num-records 10 --record-size 100 --throughput -1 \
+///      --producer-props bootstrap.servers=x:9092"
+///         .split_whitespace()
+///         .map(String::from),
+/// )
+/// .unwrap();
+/// // Java's default buffer.memory (32 MiB) holds more than 100 000 such records.
+/// assert!(kafka_sansio_perf::window(&args) > 200_000);
+/// ```
+pub fn window(args: &Args) -> usize {
+    /// A record's framing in the producer's buffer accounting, at most
+    /// (length, attributes, timestamp and offset deltas, key, value and
+    /// header count varints).
+    const FRAMING: usize = 36;
+    const JAVA_DEFAULT_BUFFER_MEMORY: usize = 32 * 1024 * 1024;
+    let memory = args
+        .properties
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "buffer.memory")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(JAVA_DEFAULT_BUFFER_MEMORY);
+    (memory / (args.record_size + FRAMING)).clamp(100_000, 1_000_000)
+}
 
 /// A tool's `main`: reads the command line (usage and exit code 2 when it
 /// is wrong), runs `run`, which returns how many records failed, and
@@ -121,5 +149,14 @@ pub fn print_metrics(stats: &ProducerStats) {
     if stats.produce_requests > 0 {
         let per_request = stats.records_delivered as f64 / stats.produce_requests as f64;
         println!("{:<40} : {per_request:.1}", "records-per-request-avg");
+        let requests = stats.produce_requests as f64;
+        let batches = stats.produce_batches as f64 / requests;
+        println!("{:<40} : {batches:.2}", "batches-per-request-avg");
+        let in_flight = stats.produce_in_flight_sum as f64 / requests;
+        println!("{:<40} : {in_flight:.2}", "in-flight-at-write-avg");
+        if stats.produce_batches > 0 {
+            let per_batch = stats.records_delivered as f64 / stats.produce_batches as f64;
+            println!("{:<40} : {per_batch:.1}", "records-per-batch-avg");
+        }
     }
 }
