@@ -220,7 +220,10 @@ node_started_since() {  # node_started_since N OFFSET : "Kafka Server started" l
   local f="$K/node$1/logs/server.log" off=$2
   [[ -f "$f" ]] || return 1
   (($(stat -c %s "$f") >= off)) || off=0   # log was rolled
-  tail -c +"$((off + 1))" "$f" | grep -q 'Kafka Server started'
+  # Not `tail | grep -q`: with pipefail, grep's early exit kills tail with
+  # SIGPIPE once more than a pipe's worth follows the line, and the node
+  # would never count as started.
+  grep -q 'Kafka Server started' < <(tail -c +"$((off + 1))" "$f")
 }
 
 fail_node() {  # print diagnostics for node N and die
