@@ -193,9 +193,12 @@ pub fn run<C: Client>(settings: &Settings) -> Tally {
         started,
         format_args!("events of the run: {}", events_file.display()),
     );
+    let faults = match &nemesis {
+        Ok(n) => format!("{n} faults"),
+        Err(_) => "the nemesis failed (see its panic above)".to_owned(),
+    };
     eprintln!(
-        "CHAOS RESULT ({} faults, {:.0?}): {tally}",
-        nemesis.as_ref().map_or(0, |n| *n),
+        "CHAOS RESULT ({faults}, {:.0?}): {tally}",
         started.elapsed()
     );
     for example in &tally.examples {
