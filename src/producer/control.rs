@@ -304,11 +304,7 @@ impl Producer {
         if !self.pid.bump_required {
             return;
         }
-        let in_flight = self
-            .acc
-            .topics
-            .iter()
-            .any(|t| t.partitions.iter().any(|p| p.in_flight > 0));
+        let in_flight = self.any_batch_in_flight();
         let Some((id, epoch)) = self.pid.id else {
             return;
         };

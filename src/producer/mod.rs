@@ -618,12 +618,15 @@ impl Producer {
                 .wanted
                 .as_ref()
                 .is_some_and(|(_, at)| *at <= self.now);
-        let bump_due = self.pid.bump_required
-            && !self
-                .acc
-                .topics
-                .iter()
-                .any(|t| t.partitions.iter().any(|p| p.in_flight > 0));
+        let bump_due = self.pid.bump_required && !self.any_batch_in_flight();
         refresh_due || bump_due
+    }
+
+    /// Whether any partition has a batch awaiting its answer.
+    fn any_batch_in_flight(&self) -> bool {
+        self.acc
+            .topics
+            .iter()
+            .any(|t| t.partitions.iter().any(|p| p.in_flight > 0))
     }
 }
