@@ -88,8 +88,8 @@ fn main() {
             }
             let (mut allocs, mut bytes) = (0, 0);
             for _ in 0..MEASURED {
-                // The caller's record (its topic `String`) is not the core's
-                // doing: build it outside the count.
+                // The caller's record is not the core's doing: build it
+                // outside the count.
                 let record = record.clone();
                 let (a, b) = counted(|| path.send(record));
                 allocs += a;

@@ -21,7 +21,7 @@ fn core_path(c: &mut Criterion) {
         // In payload bytes, so GB/s compares with the memcpy below.
         g.throughput(Throughput::Bytes((size * RECORDS) as u64));
         let value = payload(size);
-        let topic: String = TOPIC.to_owned();
+        let topic: std::sync::Arc<str> = std::sync::Arc::from(TOPIC);
         for partitions in [1, 6] {
             let mut path = CorePath::new(partitions, &[]);
             g.bench_function(BenchmarkId::new("partitions", partitions), |b| {

@@ -524,7 +524,7 @@ fn producer_core_delivers_keyed_records_to_their_leaders() {
         let mut value = format!("value-{i}|\n").into_bytes();
         value.extend_from_slice(&[0, 0xff, b'|', b'\n']);
         value.extend(std::iter::repeat_n(b'v', (i as usize * 7) % 300));
-        let mut record = ProducerRecord::new(&topic, value);
+        let mut record = ProducerRecord::new(topic.as_str(), value);
         match i % 10 {
             // No key: the sticky partitioner chooses.
             0 => {}
@@ -676,7 +676,7 @@ fn producer_core_reports_an_unknown_topic() {
     let mut driver = Driver::new(config);
     let topic = unique("core-missing");
     let started = Instant::now();
-    let id = driver.send(ProducerRecord::new(&topic, "nowhere to go"));
+    let id = driver.send(ProducerRecord::new(topic.as_str(), "nowhere to go"));
     assert!(driver.run_until_idle(Duration::from_secs(20)), "no report");
     let elapsed = started.elapsed();
     eprintln!("reported after {elapsed:?}");

@@ -58,6 +58,10 @@ pub(crate) struct ClusterMap {
     pub brokers: BTreeMap<i32, BrokerAddress>,
     pub topics: Vec<TopicMeta>,
     by_name: BTreeMap<Arc<str>, TopicIdx>,
+    /// The topic of the last `add_topic`, by the caller's `Arc`: a caller
+    /// sending a run of records to one topic with one shared name skips
+    /// the lookup by name.
+    last_added: Option<(Arc<str>, TopicIdx)>,
     pub updated_at: Option<Instant>,
 }
 
@@ -67,10 +71,25 @@ impl ClusterMap {
     }
 
     /// Registers a topic in use, returning its index.
-    pub(crate) fn add_topic(&mut self, name: &str) -> TopicIdx {
-        if let Some(i) = self.topic_idx(name) {
-            return i;
+    pub(crate) fn add_topic(&mut self, name: &Arc<str>) -> TopicIdx {
+        if let Some((last, i)) = &self.last_added
+            && Arc::ptr_eq(last, name)
+        {
+            return *i;
         }
+        let idx = self
+            .topic_idx(name)
+            .unwrap_or_else(|| self.insert_topic(name));
+        self.last_added = Some((Arc::clone(name), idx));
+        idx
+    }
+
+    /// Registers a topic the map does not know yet (topics are never
+    /// removed, so indices stay valid). The map keeps its own copy of the
+    /// name: reports clone it on whichever thread carries them out, and
+    /// sharing the caller's `Arc` would bounce its count between that
+    /// thread and the sending one for every record.
+    fn insert_topic(&mut self, name: &str) -> TopicIdx {
         let name: Arc<str> = Arc::from(name);
         let idx = self.topics.len();
         self.topics.push(TopicMeta {
@@ -301,7 +320,7 @@ mod tests {
 
     fn map() -> ClusterMap {
         let mut m = ClusterMap::default();
-        m.add_topic("t");
+        m.add_topic(&Arc::from("t"));
         m
     }
 

@@ -262,7 +262,10 @@ impl Producer {
             return refuse(SendErrorReason::Closed, record);
         }
         if !crate::protocol::is_valid_topic_name(&record.topic) {
-            return refuse(SendErrorReason::InvalidTopic(record.topic.clone()), record);
+            return refuse(
+                SendErrorReason::InvalidTopic(record.topic.to_string()),
+                record,
+            );
         }
         let size = record_size_bound(&record);
         if size + BATCH_OVERHEAD > self.config.max_request_size {
@@ -294,7 +297,7 @@ impl Producer {
         let count = self.map.topics[topic].partitions.len();
         if let Some(p) = record.partition.filter(|&p| p < 0) {
             let reason = SendErrorReason::InvalidPartition {
-                topic: record.topic.clone(),
+                topic: record.topic.to_string(),
                 partition: p,
                 count: count as i32,
             };

@@ -1,5 +1,7 @@
 //! The record a caller hands to `send`.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 /// The id `send` gives an accepted record; its delivery report carries it.
@@ -8,10 +10,26 @@ use bytes::Bytes;
 pub struct RecordId(pub u64);
 
 /// A record to produce.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The topic is shared (`Arc<str>`): a caller sending many records to one
+/// topic clones one `Arc` per record, with no allocation, where a `String`
+/// would cost an allocation and a free per record.
+///
+/// ```
+/// use std::sync::Arc;
+/// use kafka_sansio::producer::ProducerRecord;
+///
+/// let orders: Arc<str> = Arc::from("orders");
+/// let records: Vec<_> = (0..3)
+///     .map(|i| ProducerRecord::new(orders.clone(), format!("order {i}")))
+///     .collect();
+/// assert!(records.iter().all(|r| Arc::ptr_eq(&r.topic, &orders)));
+/// assert_eq!(&*ProducerRecord::new("logs", "x").topic, "logs");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerRecord {
     /// The topic.
-    pub topic: String,
+    pub topic: Arc<str>,
     /// An explicit partition; wins over the key.
     pub partition: Option<i32>,
     /// The key; keyed records go to `murmur2(key) % partitions`.
@@ -24,13 +42,31 @@ pub struct ProducerRecord {
     pub timestamp: Option<i64>,
 }
 
+impl Default for ProducerRecord {
+    /// A record with an empty topic (which `send` refuses) and nothing
+    /// else: a base for struct update syntax.
+    fn default() -> Self {
+        ProducerRecord {
+            topic: Arc::from(""),
+            partition: None,
+            key: None,
+            value: None,
+            headers: Vec::new(),
+            timestamp: None,
+        }
+    }
+}
+
 impl ProducerRecord {
     /// A record for `topic` with this value and no key.
-    pub fn new(topic: impl Into<String>, value: impl Into<Bytes>) -> Self {
+    pub fn new(topic: impl Into<Arc<str>>, value: impl Into<Bytes>) -> Self {
         ProducerRecord {
             topic: topic.into(),
+            partition: None,
+            key: None,
             value: Some(value.into()),
-            ..ProducerRecord::default()
+            headers: Vec::new(),
+            timestamp: None,
         }
     }
 
