@@ -8,16 +8,16 @@
 //!     --producer-props bootstrap.servers=127.0.0.1:9092 acks=all linger.ms=5
 //! ```
 //!
-//! Records are enqueued without waiting for their reports; a task awaits
-//! the delivery futures in send order (through a bounded channel) and
-//! times each record from its enqueue to its report.
+//! Records go with `send_detached`; the producer's report handler times
+//! each one from its send to its report (as the Java tool's callback does),
+//! so nothing is kept per record but its send time.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_async::{DeliveryFuture, Producer, ProducerConfig, TokioRuntime};
-use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler};
-use tokio::sync::mpsc;
+use kafka_sansio_async::{Producer, ProducerConfig, TokioRuntime};
+use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
     perf::main(|args| {
@@ -34,34 +34,30 @@ fn main() -> ExitCode {
 /// Runs the test; returns the number of failed records.
 async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::error::Error>> {
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
-    let producer = Producer::new(config, runtime)?;
+    let recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
+    let timing = Arc::new(Timing::new(recorder, perf::window(args)));
+    let handler_timing = Arc::clone(&timing);
+    let producer = Producer::builder(config, runtime)
+        .on_report(move |report| handler_timing.reported(report))
+        .build()?;
+    let topic: Arc<str> = Arc::from(args.topic.as_str());
     let mut payloads = perf::Payloads::new(args.record_size);
-    let (futures, mut pending) = mpsc::channel::<(Instant, DeliveryFuture)>(perf::window(args));
-    let mut recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
-    let awaiter = tokio::spawn(async move {
-        while let Some((sent, delivery)) = pending.recv().await {
-            recorder.report(sent, &delivery.await);
-        }
-        recorder
-    });
     let mut throttler = Throttler::new(args.throughput, Instant::now());
     for i in 0..args.num_records {
         let sent = Instant::now();
-        let delivery = producer
-            .enqueue(perf::record(&args.topic, payloads.next_payload()))
-            .await?;
-        futures
-            .send((sent, delivery))
-            .await
-            .map_err(|_| "the awaiting task stopped")?;
+        timing.sent(i, sent);
+        let record = perf::record(&topic, payloads.next_payload());
+        let id = producer.send_detached(record).await?;
+        perf::check_id(i, id)?;
         throttler.pace(i, sent);
     }
-    drop(futures);
-    if !args.print_metrics {
+    // Every report has come once these complete.
+    if args.print_metrics {
+        producer.flush().await;
+    } else {
         producer.close(Duration::from_secs(60)).await;
     }
-    let mut recorder = awaiter.await?;
-    recorder.finish(args.print_metrics.then(|| producer.stats()).as_ref());
+    let failures = timing.finish(args.print_metrics.then(|| producer.stats()).as_ref());
     producer.close(Duration::from_secs(60)).await;
-    Ok(recorder.failures())
+    Ok(failures)
 }

@@ -14,14 +14,23 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use event_listener::Event as Notify;
 use kafka_sansio::producer::{
-    BrokerAddress, ConnId, DeliveryTracker, Event, Input, Output, Producer as Core,
+    BrokerAddress, ConnId, DeliveryReport, DeliveryTracker, Event, Input, Output, Producer as Core,
 };
 
 use crate::runtime::Runtime;
 use crate::tasks;
 
-/// The event listener given to the builder.
-pub(crate) type Listener = Box<dyn FnMut(&Event) + Send>;
+/// A user's callback, given to the builder.
+pub(crate) type Handler<T> = Box<dyn FnMut(&T) + Send>;
+
+/// The callbacks given to the builder.
+#[derive(Default)]
+pub(crate) struct Handlers {
+    /// Every event of the core.
+    pub(crate) event: Option<Handler<Event>>,
+    /// Every record's report, whether a future waits for it or not.
+    pub(crate) report: Option<Handler<DeliveryReport>>,
+}
 
 /// The core and its bookkeeping, shared by the producer handles, the
 /// delivery futures and the tasks.
@@ -38,7 +47,7 @@ pub(crate) struct State {
     /// The connections the core has asked for and not closed.
     conns: HashMap<ConnId, ConnSlot>,
     timer: TimerSlot,
-    on_event: Option<Listener>,
+    handlers: Handlers,
     /// Tasks spawned and not yet ended.
     tasks: usize,
 }
@@ -87,14 +96,14 @@ impl State {
 
 impl Shared {
     /// Shares `core` and starts the timer task.
-    pub(crate) fn start<R: Runtime>(rt: &R, core: Core, on_event: Option<Listener>) -> Arc<Self> {
+    pub(crate) fn start<R: Runtime>(rt: &R, core: Core, handlers: Handlers) -> Arc<Self> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 core,
                 tracker: DeliveryTracker::new(),
                 conns: HashMap::new(),
                 timer: TimerSlot::default(),
-                on_event,
+                handlers,
                 tasks: 0,
             }),
             progress: Notify::new(),
@@ -166,6 +175,9 @@ impl Shared {
                 }
                 Output::Delivery(report) => {
                     reported = true;
+                    if let Some(handler) = &mut state.handlers.report {
+                        handler(&report);
+                    }
                     if let Some(waker) = state.tracker.report(report) {
                         waker.wake();
                     }
@@ -173,7 +185,7 @@ impl Shared {
                 Output::Event(event) => {
                     #[cfg(feature = "tracing")]
                     event.trace();
-                    if let Some(listener) = &mut state.on_event {
+                    if let Some(listener) = &mut state.handlers.event {
                         listener(&event);
                     }
                 }

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use kafka_sansio::producer::{
     ConfigError, DeliveryReport, Event, PartitionInfo, Producer as Core, ProducerConfig,
-    ProducerRecord, ProducerStats, SendError, SendErrorReason, deadline_after,
+    ProducerRecord, ProducerStats, RecordId, SendError, SendErrorReason, deadline_after,
 };
 
 use crate::delivery::DeliveryFuture;
-use crate::driver::{self, Listener, Shared, State};
+use crate::driver::{self, Handlers, Shared, State};
 use crate::runtime::Runtime;
 use crate::tasks::first;
 
@@ -69,12 +69,12 @@ impl<R: Runtime> Clone for Producer<R> {
     }
 }
 
-/// Builds a [`Producer`] with an event listener.
+/// Builds a [`Producer`] with callbacks for events and reports.
 #[must_use]
 pub struct ProducerBuilder<R: Runtime> {
     config: ProducerConfig,
     runtime: R,
-    on_event: Option<Listener>,
+    handlers: Handlers,
 }
 
 impl<R: Runtime> ProducerBuilder<R> {
@@ -83,7 +83,19 @@ impl<R: Runtime> ProducerBuilder<R> {
     /// must be quick, must not block and must not call the producer
     /// (which is locked while it runs).
     pub fn on_event(mut self, listener: impl FnMut(&Event) + Send + 'static) -> Self {
-        self.on_event = Some(Box::new(listener));
+        self.handlers.event = Some(Box::new(listener));
+        self
+    }
+
+    /// Calls `handler` with every record's report, once per record, in the
+    /// order the core reports them: what librdkafka calls a delivery
+    /// report callback. It sees the reports of records sent with
+    /// [`Producer::send_detached`] (which have no future) and of records
+    /// with a future, which still gets its report too. Like the event
+    /// listener it runs inside the producer: it must be quick, must not
+    /// block and must not call the producer.
+    pub fn on_report(mut self, handler: impl FnMut(&DeliveryReport) + Send + 'static) -> Self {
+        self.handlers.report = Some(Box::new(handler));
         self
     }
 
@@ -91,7 +103,7 @@ impl<R: Runtime> ProducerBuilder<R> {
     /// Fails when the config is invalid, naming the key.
     pub fn build(self) -> Result<Producer<R>, ConfigError> {
         let core = Core::new(self.config, driver::now(), driver::unix_ms())?;
-        let shared = Shared::start(&self.runtime, core, self.on_event);
+        let shared = Shared::start(&self.runtime, core, self.handlers);
         let handle = Handle {
             rt: self.runtime,
             shared,
@@ -109,12 +121,12 @@ impl<R: Runtime> Producer<R> {
         Self::builder(config, runtime).build()
     }
 
-    /// A builder, to add an event listener.
+    /// A builder, to add an event listener or a report handler.
     pub fn builder(config: ProducerConfig, runtime: R) -> ProducerBuilder<R> {
         ProducerBuilder {
             config,
             runtime,
-            on_event: None,
+            handlers: Handlers::default(),
         }
     }
 
@@ -138,6 +150,32 @@ impl<R: Runtime> Producer<R> {
         &self,
         record: ProducerRecord,
     ) -> impl Future<Output = Result<DeliveryFuture, SendError>> + Send + use<R> {
+        let shared = self.handle.shared.clone();
+        let accepted = self.accept(record, true);
+        async move { Ok(DeliveryFuture::new(shared, accepted.await?)) }
+    }
+
+    /// Like [`enqueue`](Self::enqueue), without a future: the record's
+    /// report goes only to the builder's
+    /// [`on_report`](ProducerBuilder::on_report) handler, with the id this
+    /// completes with (without a handler it is only counted).
+    /// [`flush`](Self::flush) and [`close`](Self::close) still wait for
+    /// it. This is the cheap way to send many records: nothing is kept per
+    /// record for a waiter.
+    pub fn send_detached(
+        &self,
+        record: ProducerRecord,
+    ) -> impl Future<Output = Result<RecordId, SendError>> + Send + use<R> {
+        self.accept(record, false)
+    }
+
+    /// Hands `record` over, waiting up to `max.block.ms` for buffer space;
+    /// `watched` when a future will ask for the report.
+    fn accept(
+        &self,
+        record: ProducerRecord,
+        watched: bool,
+    ) -> impl Future<Output = Result<RecordId, SendError>> + Send + use<R> {
         let this = self.clone();
         async move {
             let (rt, shared) = (&this.handle.rt, &this.handle.shared);
@@ -145,7 +183,7 @@ impl<R: Runtime> Producer<R> {
             let mut listener = None;
             let mut deadline = None;
             loop {
-                let error = match this.try_enqueue(record) {
+                let error = match this.try_accept(record, watched) {
                     Err(e) if matches!(e.reason, SendErrorReason::BufferFull { .. }) => e,
                     accepted_or_refused => return accepted_or_refused,
                 };
@@ -182,13 +220,17 @@ impl<R: Runtime> Producer<R> {
     /// Hands `record` to the producer without waiting: a full buffer is a
     /// [`SendErrorReason::BufferFull`] at once, with the record.
     pub fn try_enqueue(&self, record: ProducerRecord) -> Result<DeliveryFuture, SendError> {
-        let shared = &self.handle.shared;
-        let id = shared.call(&self.handle.rt, |state, now| {
+        let id = self.try_accept(record, true)?;
+        Ok(DeliveryFuture::new(self.handle.shared.clone(), id))
+    }
+
+    /// Hands `record` over without waiting; `watched` as in `accept`.
+    fn try_accept(&self, record: ProducerRecord, watched: bool) -> Result<RecordId, SendError> {
+        self.handle.shared.call(&self.handle.rt, |state, now| {
             let id = state.core.send(record, now)?;
-            state.tracker.accepted(id, true);
-            Ok::<_, SendError>(id)
-        })?;
-        Ok(DeliveryFuture::new(shared.clone(), id))
+            state.tracker.accepted(id, watched);
+            Ok(id)
+        })
     }
 
     /// Sends every buffered record now (without waiting out `linger.ms`)

@@ -36,6 +36,7 @@ runtime_tests!(
     delivers_keyed_records_with_headers,
     many_concurrent_tasks_send,
     flush_sends_without_waiting_for_linger,
+    the_report_handler_sees_every_record_once_detached_or_with_a_future,
 );
 
 fn record(i: usize) -> ProducerRecord {
@@ -382,6 +383,45 @@ async fn flush_sends_without_waiting_for_linger<R: Runtime>(rt: R) {
     for report in pending {
         assert!(report.await.result.is_ok());
     }
+}
+
+async fn the_report_handler_sees_every_record_once_detached_or_with_a_future<R: Runtime>(rt: R) {
+    let broker = LoopbackCluster::start(1, &[("t", 3)], Style::Chunked(5));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let handler_seen = seen.clone();
+    let config = quick_config(&broker.bootstrap(), &[("linger.ms", "2")]);
+    let producer = Producer::builder(config, rt)
+        .on_report(move |report| {
+            let ok = report.result.is_ok();
+            handler_seen.lock().unwrap().push((report.id, ok));
+        })
+        .build()
+        .unwrap();
+    let mut ids = Vec::new();
+    let mut futures = Vec::new();
+    for i in 0..600 {
+        if i % 3 == 0 {
+            let future = producer.enqueue(record(i)).await.unwrap();
+            ids.push(future.id());
+            futures.push(future);
+        } else {
+            ids.push(producer.send_detached(record(i)).await.unwrap());
+        }
+    }
+    producer.flush().await;
+    // A future still gets its report when the handler has seen it.
+    for future in futures {
+        assert!(future.await.result.is_ok());
+    }
+    let mut seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 600, "one report per record");
+    assert!(seen.iter().all(|(_, ok)| *ok));
+    seen.sort();
+    ids.sort();
+    assert_eq!(seen.into_iter().map(|(id, _)| id).collect::<Vec<_>>(), ids);
+    let stored: usize = (0..3).map(|p| broker.log("t", p).len()).sum();
+    assert_eq!(stored, 600);
+    assert_all_reported(&producer.stats());
 }
 
 /// Handles and futures go anywhere: across threads and into spawned tasks.

@@ -7,16 +7,16 @@
 //!     --producer-props bootstrap.servers=127.0.0.1:9092 acks=all linger.ms=5
 //! ```
 //!
-//! `send` returns a receipt at once; a second thread waits on the receipts
-//! in send order and times each record from its send to its report.
+//! Records go with `send_detached`; the producer's report handler times
+//! each one from its send to its report (as the Java tool's callback does),
+//! so nothing is kept per record but its send time.
 
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::thread;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_blocking::{Producer, ProducerConfig, Receipt};
-use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler};
+use kafka_sansio_blocking::{Producer, ProducerConfig};
+use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
     perf::main(run)
@@ -25,31 +25,29 @@ fn main() -> ExitCode {
 /// Runs the test; returns the number of failed records.
 fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
-    let producer = Producer::new(config)?;
+    let recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
+    let timing = Arc::new(Timing::new(recorder, perf::window(args)));
+    let handler_timing = Arc::clone(&timing);
+    let producer = Producer::builder(config)
+        .on_report(move |report| handler_timing.reported(report))
+        .build()?;
+    let topic: Arc<str> = Arc::from(args.topic.as_str());
     let mut payloads = perf::Payloads::new(args.record_size);
-    let (receipts, waiting) = mpsc::sync_channel::<(Instant, Receipt)>(perf::window(args));
-    let mut recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
-    let waiter = thread::spawn(move || {
-        for (sent, receipt) in waiting {
-            recorder.report(sent, &receipt.wait());
-        }
-        recorder
-    });
     let mut throttler = Throttler::new(args.throughput, Instant::now());
     for i in 0..args.num_records {
         let sent = Instant::now();
-        let receipt = producer.send(perf::record(&args.topic, payloads.next_payload()))?;
-        receipts
-            .send((sent, receipt))
-            .map_err(|_| "the waiting thread stopped")?;
+        timing.sent(i, sent);
+        let id = producer.send_detached(perf::record(&topic, payloads.next_payload()))?;
+        perf::check_id(i, id)?;
         throttler.pace(i, sent);
     }
-    drop(receipts);
-    if !args.print_metrics {
+    // Every report has come once these return.
+    if args.print_metrics {
+        producer.flush();
+    } else {
         producer.close(Duration::from_secs(60));
     }
-    let mut recorder = waiter.join().map_err(|_| "the waiting thread panicked")?;
-    recorder.finish(args.print_metrics.then(|| producer.stats()).as_ref());
+    let failures = timing.finish(args.print_metrics.then(|| producer.stats()).as_ref());
     producer.close(Duration::from_secs(60));
-    Ok(recorder.failures())
+    Ok(failures)
 }

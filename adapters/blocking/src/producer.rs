@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kafka_sansio::producer::{
-    self as core, Event, PartitionInfo, ProducerConfig, ProducerRecord, ProducerStats, SendError,
-    SendErrorReason, deadline_after,
+    self as core, DeliveryReport, Event, PartitionInfo, ProducerConfig, ProducerRecord,
+    ProducerStats, RecordId, SendError, SendErrorReason, deadline_after,
 };
 
 use crate::error::Error;
 use crate::receipt::Receipt;
-use crate::shared::{Listener, Shared, spawn};
+use crate::shared::{Handlers, Shared, spawn};
 
 /// A blocking Kafka producer; see the [crate docs](crate).
 ///
@@ -23,11 +23,11 @@ pub struct Producer {
     shared: Arc<Shared>,
 }
 
-/// Builds a [`Producer`] with an event listener; from
+/// Builds a [`Producer`] with callbacks for events and reports; from
 /// [`Producer::builder`].
 pub struct ProducerBuilder {
     config: ProducerConfig,
-    listener: Option<Listener>,
+    handlers: Handlers,
 }
 
 impl ProducerBuilder {
@@ -37,7 +37,45 @@ impl ProducerBuilder {
     /// producer or wait on a receipt. A listener that panics is dropped
     /// (the producer carries on without it).
     pub fn on_event(mut self, listener: impl FnMut(&Event) + Send + 'static) -> Self {
-        self.listener = Some(Box::new(listener));
+        self.handlers.event = Some(Box::new(listener));
+        self
+    }
+
+    /// Calls `handler` with every record's report, once per record, in the
+    /// order the core reports them: what librdkafka calls a delivery
+    /// report callback. It sees the reports of records sent with
+    /// [`Producer::send_detached`] (which have no receipt) and of records
+    /// with a receipt, which still gets its report too.
+    ///
+    /// Like [`on_event`](Self::on_event)'s listener it runs on the
+    /// producer's threads with the producer locked: it must return quickly
+    /// and must not call the producer or wait on a receipt. A handler that
+    /// panics is dropped.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use kafka_sansio_blocking::{ProduceError, Producer, ProducerConfig, ProducerRecord};
+    ///
+    /// // Nothing listens on port 1: closing at once fails the record.
+    /// let config = ProducerConfig::from_properties([("bootstrap.servers", "127.0.0.1:1")])?;
+    /// let failed = Arc::new(AtomicU64::new(0));
+    /// let seen = Arc::clone(&failed);
+    /// let producer = Producer::builder(config)
+    ///     .on_report(move |report| {
+    ///         if report.result.is_err() {
+    ///             seen.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// producer.send_detached(ProducerRecord::new("orders", "hello"))?;
+    /// producer.close(Duration::ZERO);
+    /// assert_eq!(failed.load(Ordering::Relaxed), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_report(mut self, handler: impl FnMut(&DeliveryReport) + Send + 'static) -> Self {
+        self.handlers.report = Some(Box::new(handler));
         self
     }
 
@@ -50,7 +88,7 @@ impl ProducerBuilder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let core = core::Producer::new(self.config, now, unix_ms)?;
-        let shared = Shared::new(core, self.listener);
+        let shared = Shared::new(core, self.handlers);
         let sh = Arc::clone(&shared);
         let timer = spawn("kafka-sansio-timer".to_owned(), move || {
             crate::timer::run(&sh)
@@ -89,7 +127,7 @@ impl Producer {
         Producer::new(ProducerConfig::from_properties(props)?)
     }
 
-    /// A builder, to set an event listener.
+    /// A builder, to set an event listener or a report handler.
     ///
     /// ```no_run
     /// use kafka_sansio_blocking::{Event, Producer, ProducerConfig};
@@ -107,7 +145,7 @@ impl Producer {
     pub fn builder(config: ProducerConfig) -> ProducerBuilder {
         ProducerBuilder {
             config,
-            listener: None,
+            handlers: Handlers::default(),
         }
     }
 
@@ -117,38 +155,55 @@ impl Producer {
     /// large, invalid topic, closed, fatal) come at once, also with the
     /// record.
     pub fn send(&self, record: ProducerRecord) -> Result<Receipt, SendError> {
-        self.send_within(record, None)
+        let id = self.send_within(record, None, true)?;
+        Ok(Receipt::new(id, Arc::clone(&self.shared)))
     }
 
     /// Like [`send`](Self::send), but never waits: a full buffer gives the
     /// record back at once.
     pub fn try_send(&self, record: ProducerRecord) -> Result<Receipt, SendError> {
-        self.send_within(record, Some(Duration::ZERO))
+        let id = self.send_within(record, Some(Duration::ZERO), true)?;
+        Ok(Receipt::new(id, Arc::clone(&self.shared)))
     }
 
-    /// Sends, waiting for buffer space up to `wait` (`None`: `max.block.ms`).
+    /// Like [`send`](Self::send), without a receipt: the record's report
+    /// goes only to the builder's [`on_report`](ProducerBuilder::on_report)
+    /// handler, with the id returned here (without a handler it is only
+    /// counted). [`flush`](Self::flush) and [`close`](Self::close) still
+    /// wait for it. This is the cheap way to send many records: nothing is
+    /// kept per record for a waiter.
+    pub fn send_detached(&self, record: ProducerRecord) -> Result<RecordId, SendError> {
+        self.send_within(record, None, false)
+    }
+
+    /// Sends, waiting for buffer space up to `wait` (`None`: `max.block.ms`);
+    /// `watched` when a receipt will ask for the report.
     fn send_within(
         &self,
         mut record: ProducerRecord,
         wait: Option<Duration>,
-    ) -> Result<Receipt, SendError> {
+        watched: bool,
+    ) -> Result<RecordId, SendError> {
         let mut st = self.shared.lock();
         let wait = wait.unwrap_or(st.core.config().max_block);
-        let deadline = deadline_after(Instant::now(), wait);
+        // One clock read per send while there is room: the deadline only
+        // matters once the buffer is full.
+        let mut now = Instant::now();
+        let deadline = deadline_after(now, wait);
         loop {
-            let now = Instant::now();
             let result = st.core.send(record, now);
             if let Ok(id) = result {
-                st.tracker.accepted(id, true);
+                st.tracker.accepted(id, watched);
             }
             st.carry_out(&self.shared);
             match result {
-                Ok(id) => return Ok(Receipt::new(id, Arc::clone(&self.shared))),
+                Ok(id) => return Ok(id),
                 Err(e)
                     if matches!(e.reason, SendErrorReason::BufferFull { .. }) && now < deadline =>
                 {
                     record = e.into_record();
                     st = self.shared.wait_progress(st, Some(deadline));
+                    now = Instant::now();
                 }
                 Err(e) => return Err(e),
             }
@@ -237,7 +292,8 @@ impl fmt::Debug for ProducerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProducerBuilder")
             .field("config", &self.config)
-            .field("listener", &self.listener.is_some())
+            .field("on_event", &self.handlers.event.is_some())
+            .field("on_report", &self.handlers.report.is_some())
             .finish()
     }
 }

@@ -14,11 +14,20 @@ use std::thread::{self, JoinHandle, Thread};
 use std::time::Instant;
 
 use kafka_sansio::producer::{
-    BrokerAddress, ConnId, DeliveryTracker, Event, Input, Output, Producer,
+    BrokerAddress, ConnId, DeliveryReport, DeliveryTracker, Event, Input, Output, Producer,
 };
 
-/// The event listener given to the builder.
-pub(crate) type Listener = Box<dyn FnMut(&Event) + Send>;
+/// A user's callback, given to the builder.
+pub(crate) type Handler<T> = Box<dyn FnMut(&T) + Send>;
+
+/// The callbacks given to the builder.
+#[derive(Default)]
+pub(crate) struct Handlers {
+    /// Every event of the core.
+    pub(crate) event: Option<Handler<Event>>,
+    /// Every record's report, whether a receipt waits for it or not.
+    pub(crate) report: Option<Handler<DeliveryReport>>,
+}
 
 /// What the threads share.
 pub(crate) struct Shared {
@@ -35,7 +44,7 @@ pub(crate) struct State {
     pub(crate) core: Producer,
     pub(crate) tracker: DeliveryTracker<Thread>,
     conns: HashMap<ConnId, Conn>,
-    listener: Option<Listener>,
+    handlers: Handlers,
     /// The deadline the timer thread sleeps until; a call that makes the
     /// core's deadline earlier wakes it (and only then, so a `send` does
     /// not pay a wake-up each time).
@@ -66,13 +75,13 @@ enum Conn {
 }
 
 impl Shared {
-    pub(crate) fn new(core: Producer, listener: Option<Listener>) -> Arc<Shared> {
+    pub(crate) fn new(core: Producer, handlers: Handlers) -> Arc<Shared> {
         Arc::new(Shared {
             state: Mutex::new(State {
                 core,
                 tracker: DeliveryTracker::new(),
                 conns: HashMap::new(),
-                listener,
+                handlers,
                 armed: None,
                 progress_waiters: 0,
                 stopping: false,
@@ -139,6 +148,7 @@ impl State {
                 },
                 Output::Delivery(report) => {
                     progress = true;
+                    call_guarded(&mut self.handlers.report, &report);
                     if let Some(waiter) = self.tracker.report(report) {
                         waiter.unpark();
                     }
@@ -147,7 +157,7 @@ impl State {
                     #[cfg(feature = "tracing")]
                     event.trace();
                     progress |= matches!(event, Event::Closed | Event::Fatal(_));
-                    self.tell_listener(&event);
+                    call_guarded(&mut self.handlers.event, &event);
                 }
             }
         }
@@ -158,18 +168,6 @@ impl State {
         }
         if progress && self.progress_waiters > 0 {
             shared.progress.notify_all();
-        }
-    }
-
-    /// Calls the listener. One that panics is dropped, so that the panic
-    /// (already printed by the panic hook) does not kill the I/O thread it
-    /// ran on: the timer thread dying would leave records unreported.
-    fn tell_listener(&mut self, event: &Event) {
-        let Some(listener) = self.listener.as_mut() else {
-            return;
-        };
-        if panic::catch_unwind(AssertUnwindSafe(|| listener(event))).is_err() {
-            self.listener = None;
         }
     }
 
@@ -272,4 +270,16 @@ pub(crate) fn spawn(
     run: impl FnOnce() + Send + 'static,
 ) -> io::Result<JoinHandle<()>> {
     thread::Builder::new().name(name).spawn(run)
+}
+
+/// Calls a user's handler. One that panics is dropped, so that the panic
+/// (already printed by the panic hook) does not kill the I/O thread it ran
+/// on: the timer thread dying would leave records unreported.
+fn call_guarded<T>(handler: &mut Option<Handler<T>>, arg: &T) {
+    let Some(h) = handler.as_mut() else {
+        return;
+    };
+    if panic::catch_unwind(AssertUnwindSafe(|| h(arg))).is_err() {
+        *handler = None;
+    }
 }

@@ -111,3 +111,68 @@ fn flush_and_close_with_a_live_broker_deliver_everything() {
         21
     );
 }
+
+#[test]
+fn the_report_handler_sees_every_record_once_detached_or_with_a_receipt() {
+    let broker = LoopbackCluster::start(1, &[("logs", 3)], Style::Chunked(5));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let handler_seen = Arc::clone(&seen);
+    let producer = Producer::builder(quick_config(&broker.bootstrap(), &[("linger.ms", "2")]))
+        .on_report(move |report| {
+            let ok = report.result.is_ok();
+            handler_seen.lock().unwrap().push((report.id, ok));
+        })
+        .build()
+        .unwrap();
+    let mut detached = Vec::new();
+    let mut receipts = Vec::new();
+    for i in 0..600 {
+        let record = ProducerRecord::new("logs", format!("{i}"));
+        if i % 3 == 0 {
+            receipts.push(producer.send(record).unwrap());
+        } else {
+            detached.push(producer.send_detached(record).unwrap());
+        }
+    }
+    producer.flush();
+    // A receipt still gets its report when the handler has seen it.
+    let with_receipt: Vec<_> = receipts.into_iter().map(|r| r.wait()).collect();
+    assert!(with_receipt.iter().all(|r| r.result.is_ok()));
+    let mut seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 600, "one report per record");
+    assert!(seen.iter().all(|(_, ok)| *ok));
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 600, "no record reported twice");
+    let mut expected: Vec<_> = detached
+        .into_iter()
+        .chain(with_receipt.iter().map(|r| r.id))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        seen.into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        expected
+    );
+    let stored: usize = (0..3).map(|p| broker.log("logs", p).len()).sum();
+    assert_eq!(stored, 600);
+}
+
+#[test]
+fn a_panicking_report_handler_is_dropped_and_delivery_goes_on() {
+    let broker = LoopbackCluster::start(1, &[("logs", 1)], Style::Plain);
+    let calls = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&calls);
+    let producer = Producer::builder(quick_config(&broker.bootstrap(), &[("linger.ms", "0")]))
+        .on_report(move |_| {
+            *counted.lock().unwrap() += 1;
+            panic!("a handler bug");
+        })
+        .build()
+        .unwrap();
+    let first = producer.send(ProducerRecord::new("logs", "a")).unwrap();
+    assert!(first.wait().result.is_ok());
+    let second = producer.send(ProducerRecord::new("logs", "b")).unwrap();
+    assert!(second.wait().result.is_ok(), "the producer carries on");
+    assert_eq!(*calls.lock().unwrap(), 1, "dropped after its panic");
+    assert_eq!(broker.log("logs", 0).len(), 2);
+}
