@@ -50,7 +50,7 @@ func newStats(numRecords int64) *stats {
 		latencies: make([]int64, numRecords/sampling+1)}
 }
 
-func (s *stats) record(latency, bytes int64) {
+func (s *stats) record(latency, bytes int64, now time.Time) {
 	s.count++
 	s.bytes += bytes
 	s.totalLatency += latency
@@ -64,9 +64,25 @@ func (s *stats) record(latency, bytes int64) {
 		s.index++
 	}
 	s.iteration++
-	if now := time.Now(); now.Sub(s.windowStart) >= reportingInterval {
+	if now.Sub(s.windowStart) >= reportingInterval {
 		s.printWindow(now)
 	}
+}
+
+// batchClock reads the clock once per batch of reports: the records of one batch are reported
+// together (the same partition, consecutive offsets). The Rust and C tools do the same.
+type batchClock struct {
+	partition int32
+	offset    int64
+	last      time.Time
+}
+
+func (c *batchClock) now(r *kgo.Record) time.Time {
+	if r.Partition != c.partition || r.Offset < 0 || r.Offset != c.offset+1 {
+		c.last = time.Now()
+	}
+	c.partition, c.offset = r.Partition, r.Offset
+	return c.last
 }
 
 func (s *stats) printWindow(now time.Time) {
@@ -293,15 +309,22 @@ func run() error {
 
 	ctx := context.Background()
 	st := newStats(a.numRecords)
+	clock := batchClock{partition: -1}
 	rng := uint64(0x9E3779B97F4A7C15) // xorshift64: random 'A'..'Z' as in Java's tool
 	sendStart := time.Now()
 	for i := int64(0); i < a.numRecords; i++ {
 		payload := make([]byte, a.recordSize) // kgo owns a record's value until its promise
-		for j := range payload {
+		// One xorshift64 step gives four letters, each from 16 random bits scaled onto
+		// 0..26: the same generator as the Rust and C tools.
+		for j := 0; j < len(payload); j += 4 {
 			rng ^= rng << 13
 			rng ^= rng >> 7
 			rng ^= rng << 17
-			payload[j] = byte('A' + (rng>>32)%26)
+			bits := rng
+			for k := j; k < j+4 && k < len(payload); k++ {
+				payload[k] = byte('A' + ((bits&0xFFFF)*26)>>16)
+				bits >>= 16
+			}
 		}
 		sent := time.Now()
 		cl.Produce(ctx, &kgo.Record{Value: payload}, func(r *kgo.Record, err error) {
@@ -312,7 +335,7 @@ func run() error {
 				st.errors++
 				return
 			}
-			st.record(time.Since(sent).Microseconds(), int64(len(r.Value)))
+			st.record(clock.now(r).Sub(sent).Microseconds(), int64(len(r.Value)), clock.last)
 		})
 		if a.throughput > 0 { // simple throttle: record i is due at start + i / throughput
 			due := sendStart.Add(time.Duration(float64(i+1) * float64(time.Second) / a.throughput))

@@ -7,6 +7,8 @@
 //!   `--print-metrics`, `--warmup-records`;
 //! - [`Payloads`]: random uppercase letters, fresh for each record;
 //! - [`Throttler`]: the Java tool's `ThroughputThrottler`;
+//! - [`Timing`]: send times of the records in flight ([`SendTimes`]) and
+//!   the [`Recorder`], for the producer's report handler;
 //! - [`Recorder`]: per-record latency (send to delivery report), a
 //!   progress line every 5 s and the final summary line(s);
 //! - [`resource_line`]: the client's own CPU time and peak RSS.
@@ -16,15 +18,18 @@
 
 mod args;
 mod resources;
+mod send_times;
 mod stats;
 mod throttle;
 
 pub use args::{Args, USAGE};
 pub use resources::{Resources, resource_line};
+pub use send_times::{SendTimes, Timing, check_id};
 pub use stats::Recorder;
 pub use throttle::Throttler;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use kafka_sansio::producer::{ProducerRecord, ProducerStats};
 
@@ -86,6 +91,10 @@ pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) 
 /// letters ('A'..='Z'), fresh for every record, so compression and the
 /// client's CPU see what they see with the Java tool. Seeded.
 ///
+/// Payloads are cut from 64 KiB buffers (`Bytes` sharing one allocation),
+/// so a payload costs no allocation of its own: the producer copies a
+/// value into its batch and drops it.
+///
 /// ```
 /// let mut payloads = kafka_sansio_perf::Payloads::new(100);
 /// let (a, b) = (payloads.next_payload(), payloads.next_payload());
@@ -96,6 +105,7 @@ pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) 
 pub struct Payloads {
     size: usize,
     state: u64,
+    buffer: bytes::BytesMut,
 }
 
 impl Payloads {
@@ -104,34 +114,38 @@ impl Payloads {
         Payloads {
             size,
             state: 0x9E37_79B9_7F4A_7C15,
+            buffer: bytes::BytesMut::new(),
         }
     }
 
     /// The next record's payload.
     pub fn next_payload(&mut self) -> bytes::Bytes {
-        // xorshift64*: any seeded generator does; the letters only need to
-        // be as compressible as the Java tool's.
-        let state = &mut self.state;
-        (0..self.size)
-            .map(|_| {
-                *state ^= *state >> 12;
-                *state ^= *state << 25;
-                *state ^= *state >> 27;
-                let r = state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32;
-                b'A' + (r % 26) as u8
-            })
-            .collect::<Vec<u8>>()
-            .into()
+        const CHUNK: usize = 64 * 1024;
+        if self.buffer.capacity() < self.size {
+            self.buffer = bytes::BytesMut::with_capacity(CHUNK.max(self.size));
+        }
+        self.buffer.resize(self.size, 0);
+        // The same generator as the C and Go peers' tools (benches/compare),
+        // so every tool spends the same on its payloads: one xorshift64 step
+        // gives four letters, each from 16 random bits scaled onto 0..26.
+        for letters in self.buffer.chunks_mut(4) {
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 7;
+            self.state ^= self.state << 17;
+            let mut bits = self.state;
+            for letter in letters {
+                *letter = b'A' + (((bits & 0xFFFF) * 26) >> 16) as u8;
+                bits >>= 16;
+            }
+        }
+        self.buffer.split().freeze()
     }
 }
 
-/// A record as the tool sends it: no key, the given payload.
-pub fn record(topic: &str, payload: bytes::Bytes) -> ProducerRecord {
-    ProducerRecord {
-        topic: topic.to_owned(),
-        value: Some(payload),
-        ..ProducerRecord::default()
-    }
+/// A record as the tool sends it: no key, the given payload. The topic is
+/// shared, so making a record allocates nothing but its payload.
+pub fn record(topic: &Arc<str>, payload: bytes::Bytes) -> ProducerRecord {
+    ProducerRecord::new(Arc::clone(topic), payload)
 }
 
 /// `--print-metrics`: the producer's counters, one `name : value` a line

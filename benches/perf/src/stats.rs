@@ -139,6 +139,29 @@ pub struct Recorder {
     record_size: usize,
     seen: u64,
     failed: u64,
+    clock: BatchClock,
+}
+
+/// Reads the clock once per batch of reports: the records of one batch
+/// are reported together (the same partition, consecutive offsets), within
+/// microseconds of each other. The C and Go peers' tools do the same.
+#[derive(Debug, Default)]
+struct BatchClock {
+    last: Option<(i32, i64, Instant)>,
+}
+
+impl BatchClock {
+    fn now(&mut self, report: &DeliveryReport) -> Instant {
+        let place = report
+            .partition
+            .zip(report.result.as_ref().ok().and_then(|d| d.offset));
+        let now = match (place, self.last) {
+            (Some((p, o)), Some((lp, lo, at))) if p == lp && o == lo + 1 => at,
+            _ => Instant::now(),
+        };
+        self.last = place.map(|(p, o)| (p, o, now));
+        now
+    }
 }
 
 /// Failure reasons printed before only counting.
@@ -162,13 +185,17 @@ impl Recorder {
             record_size,
             seen: 0,
             failed: 0,
+            clock: BatchClock::default(),
         }
     }
 
     /// A record's report, which came now; the record was sent at `sent`.
     pub fn report(&mut self, sent: Instant, report: &DeliveryReport) {
         match &report.result {
-            Ok(_) => self.delivered(sent, self.record_size, Instant::now()),
+            Ok(_) => {
+                let now = self.clock.now(report);
+                self.delivered(sent, self.record_size, now)
+            }
             Err(e) => self.failed(e),
         }
     }

@@ -1,0 +1,146 @@
+//! [`Timing`]: per-record latency for a tool whose reports come to a
+//! handler on another thread, with [`SendTimes`]: when each record still in
+//! flight was sent.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use kafka_sansio::producer::{DeliveryReport, ProducerStats, RecordId};
+
+use crate::Recorder;
+
+/// Send times of the records in flight, by their number in send order (0,
+/// 1, 2, ...), in a ring of `window` slots: the sending loop stamps a
+/// record before handing it over, the report handler takes the stamp when
+/// the record's report comes. Nothing is allocated per record, and no lock
+/// is shared with the sender.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use kafka_sansio_perf::SendTimes;
+///
+/// let times = SendTimes::new(2);
+/// let sent = Instant::now();
+/// times.stamp(0, sent);
+/// times.stamp(1, sent + Duration::from_millis(1));
+/// assert_eq!(times.take(0), sent);
+/// times.stamp(2, sent + Duration::from_millis(2)); // slot 0 was freed
+/// assert_eq!(times.take(2), sent + Duration::from_millis(2));
+/// ```
+#[derive(Debug)]
+pub struct SendTimes {
+    start: Instant,
+    /// Per slot: 0 when free, else 1 + nanoseconds from `start` to the
+    /// send of the record in it.
+    slots: Box<[AtomicU64]>,
+}
+
+impl SendTimes {
+    /// A ring for up to `window` records in flight (at least 1).
+    pub fn new(window: usize) -> SendTimes {
+        SendTimes {
+            start: Instant::now(),
+            slots: (0..window.max(1)).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    /// Stamps record `n` as sent at `at`. While the record `window` before
+    /// it is unreported (its slot taken), it waits: a stamp is never
+    /// overwritten. The producer's own buffer bound normally keeps far
+    /// fewer in flight.
+    pub fn stamp(&self, n: u64, at: Instant) {
+        let slot = self.slot(n);
+        while slot.load(Ordering::Acquire) != 0 {
+            thread::sleep(Duration::from_micros(50));
+        }
+        let nanos = u64::try_from(at.saturating_duration_since(self.start).as_nanos())
+            .unwrap_or(u64::MAX - 1);
+        slot.store(nanos + 1, Ordering::Release);
+    }
+
+    /// The send time of record `n`, whose report came; frees its slot.
+    pub fn take(&self, n: u64) -> Instant {
+        let stamped = self.slot(n).swap(0, Ordering::AcqRel);
+        self.start + Duration::from_nanos(stamped.saturating_sub(1))
+    }
+
+    fn slot(&self, n: u64) -> &AtomicU64 {
+        &self.slots[(n % self.slots.len() as u64) as usize]
+    }
+}
+
+/// What a tool's report handler needs: the send times of the records in
+/// flight and the [`Recorder`]. The sending loop calls
+/// [`sent`](Self::sent) before handing record `n` (its number in send
+/// order, which is also the id a new producer gives it) to the producer;
+/// the producer's report handler calls [`reported`](Self::reported).
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Instant;
+/// use kafka_sansio::producer::{DeliveryReport, RecordId, ProduceError, DeliveryFailure, Certainty};
+/// use kafka_sansio_perf::{Recorder, Timing};
+///
+/// let timing = Timing::new(Recorder::new(1, 0, 100), 16);
+/// timing.sent(0, Instant::now());
+/// timing.reported(&DeliveryReport {
+///     id: RecordId(0),
+///     topic: Arc::from("t"),
+///     partition: None,
+///     result: Err(DeliveryFailure { error: ProduceError::Closed, certainty: Certainty::NotSent }),
+/// });
+/// assert_eq!(timing.finish(None), 1);
+/// ```
+#[derive(Debug)]
+pub struct Timing {
+    times: SendTimes,
+    recorder: Mutex<Recorder>,
+}
+
+impl Timing {
+    /// Timing into `recorder`, for up to `window` records in flight.
+    pub fn new(recorder: Recorder, window: usize) -> Timing {
+        Timing {
+            times: SendTimes::new(window),
+            recorder: Mutex::new(recorder),
+        }
+    }
+
+    /// Record `n` is handed over now (`at`).
+    pub fn sent(&self, n: u64, at: Instant) {
+        self.times.stamp(n, at);
+    }
+
+    /// A record's report came: its latency goes to the recorder.
+    pub fn reported(&self, report: &DeliveryReport) {
+        let sent = self.times.take(report.id.0);
+        self.recorder().report(sent, report);
+    }
+
+    /// Prints the summary (and `metrics`) once every report came; returns
+    /// the number of failed records.
+    pub fn finish(&self, metrics: Option<&ProducerStats>) -> u64 {
+        let mut recorder = self.recorder();
+        recorder.finish(metrics);
+        recorder.failures()
+    }
+
+    fn recorder(&self) -> MutexGuard<'_, Recorder> {
+        self.recorder.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Checks that the producer numbered record `n` with `n`, as
+/// [`Timing`] assumes of a new producer.
+pub fn check_id(n: u64, id: RecordId) -> Result<(), String> {
+    if id.0 == n {
+        Ok(())
+    } else {
+        Err(format!(
+            "record {n} got id {}: ids are not its number",
+            id.0
+        ))
+    }
+}
