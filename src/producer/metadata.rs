@@ -58,17 +58,35 @@ pub(crate) struct ClusterMap {
     pub brokers: BTreeMap<i32, BrokerAddress>,
     pub topics: Vec<TopicMeta>,
     by_name: BTreeMap<Arc<str>, TopicIdx>,
+    /// The topic [`find_topic`](Self::find_topic) or
+    /// [`add_topic`](Self::add_topic) returned last: a producer
+    /// mostly sends to one topic many times in a row, and comparing one
+    /// name is cheaper than a map lookup.
+    last_used: Option<TopicIdx>,
     pub updated_at: Option<Instant>,
 }
 
 impl ClusterMap {
     pub(crate) fn topic_idx(&self, name: &str) -> Option<TopicIdx> {
-        self.by_name.get(name).copied()
+        match self.last_used {
+            Some(i) if *self.topics[i].name == *name => Some(i),
+            _ => self.by_name.get(name).copied(),
+        }
     }
 
     /// Registers a topic in use, returning its index.
+    /// Like [`topic_idx`](Self::topic_idx), remembering the topic found
+    /// for the next lookup.
+    pub(crate) fn find_topic(&mut self, name: &str) -> Option<TopicIdx> {
+        let found = self.topic_idx(name);
+        if found.is_some() {
+            self.last_used = found;
+        }
+        found
+    }
+
     pub(crate) fn add_topic(&mut self, name: &str) -> TopicIdx {
-        if let Some(i) = self.topic_idx(name) {
+        if let Some(i) = self.find_topic(name) {
             return i;
         }
         let name: Arc<str> = Arc::from(name);
@@ -81,6 +99,7 @@ impl ClusterMap {
             log_append_time: None,
         });
         self.by_name.insert(name, idx);
+        self.last_used = Some(idx);
         idx
     }
 
@@ -270,6 +289,24 @@ mod tests {
     use crate::protocol::metadata::{
         MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
     };
+
+    /// The remembered last topic never answers for another name, and
+    /// every name keeps its own index whatever the order of lookups.
+    #[test]
+    fn topic_lookups_through_the_last_used_topic() {
+        let mut m = ClusterMap::default();
+        assert_eq!(m.add_topic("a"), 0);
+        assert_eq!(m.add_topic("b"), 1);
+        assert_eq!(m.find_topic("a"), Some(0));
+        assert_eq!(m.topic_idx("b"), Some(1));
+        assert_eq!(m.find_topic("ab"), None);
+        assert_eq!(m.topic_idx("a"), Some(0));
+        assert_eq!(m.add_topic("b"), 1);
+        assert_eq!(m.add_topic("a"), 0);
+        assert_eq!(m.add_topic("c"), 2);
+        assert_eq!(m.topic_idx("a"), Some(0));
+        assert_eq!(m.topics.len(), 3);
+    }
 
     fn response(leaders: &[(i32, i32)]) -> MetadataResponse {
         MetadataResponse {
