@@ -154,9 +154,8 @@ impl ProducerBatch {
             return Ok(bytes);
         }
         let builder = self.builder.take().ok_or(RecordError::TooManyRecords)?;
-        let mut out = BytesMut::with_capacity(builder.estimated_size());
-        builder.finish(&fields, &mut out)?;
-        let bytes = out.freeze();
+        // Uncompressed, the builder's own buffer becomes the batch.
+        let bytes = builder.into_batch(&fields)?.freeze();
         self.encoded = Some((bytes.clone(), fields));
         self.sealed = true;
         Ok(bytes)

@@ -58,10 +58,11 @@ pub(crate) struct ClusterMap {
     pub brokers: BTreeMap<i32, BrokerAddress>,
     pub topics: Vec<TopicMeta>,
     by_name: BTreeMap<Arc<str>, TopicIdx>,
-    /// The topic of the last `add_topic`, by the caller's `Arc`: a caller
-    /// sending a run of records to one topic with one shared name skips
-    /// the lookup by name.
-    last_added: Option<(Arc<str>, TopicIdx)>,
+    /// The topic [`find_topic`](Self::find_topic) or
+    /// [`add_topic`](Self::add_topic) returned last, by the caller's `Arc`:
+    /// a caller sending a run of records to one topic with one shared name
+    /// skips the lookup by name.
+    last_used: Option<(Arc<str>, TopicIdx)>,
     pub updated_at: Option<Instant>,
 }
 
@@ -72,16 +73,32 @@ impl ClusterMap {
 
     /// Registers a topic in use, returning its index.
     pub(crate) fn add_topic(&mut self, name: &Arc<str>) -> TopicIdx {
-        if let Some((last, i)) = &self.last_added
-            && Arc::ptr_eq(last, name)
-        {
-            return *i;
+        if let Some(i) = self.find_topic(name) {
+            return i;
         }
-        let idx = self
-            .topic_idx(name)
-            .unwrap_or_else(|| self.insert_topic(name));
-        self.last_added = Some((Arc::clone(name), idx));
+        let idx = self.insert_topic(name);
+        self.last_used = Some((Arc::clone(name), idx));
         idx
+    }
+
+    /// Like [`topic_idx`](Self::topic_idx), remembering the topic found
+    /// (and the caller's `Arc` for it) for the next lookup: a producer
+    /// mostly sends to one topic many times in a row, and comparing one
+    /// pointer, or else one name, is cheaper than a map lookup.
+    pub(crate) fn find_topic(&mut self, name: &Arc<str>) -> Option<TopicIdx> {
+        if let Some((last, i)) = &self.last_used {
+            if Arc::ptr_eq(last, name) {
+                return Some(*i);
+            }
+            if **last == **name {
+                let i = *i;
+                self.last_used = Some((Arc::clone(name), i));
+                return Some(i);
+            }
+        }
+        let found = self.topic_idx(name)?;
+        self.last_used = Some((Arc::clone(name), found));
+        Some(found)
     }
 
     /// Registers a topic the map does not know yet (topics are never
@@ -289,6 +306,39 @@ mod tests {
     use crate::protocol::metadata::{
         MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
     };
+
+    /// The remembered last topic never answers for another name, and
+    /// every name keeps its own index whatever the order of lookups.
+    #[test]
+    fn topic_lookups_through_the_last_used_topic() {
+        // Every call with a fresh `Arc` (compared by name), then with one
+        // shared `Arc` (compared by pointer).
+        let n = |s: &str| -> Arc<str> { Arc::from(s) };
+        let mut m = ClusterMap::default();
+        assert_eq!(m.add_topic(&n("a")), 0);
+        assert_eq!(m.add_topic(&n("b")), 1);
+        assert_eq!(m.find_topic(&n("a")), Some(0));
+        assert_eq!(m.topic_idx("b"), Some(1));
+        assert_eq!(m.find_topic(&n("ab")), None);
+        assert_eq!(m.topic_idx("a"), Some(0));
+        assert_eq!(m.add_topic(&n("b")), 1);
+        assert_eq!(m.add_topic(&n("a")), 0);
+        assert_eq!(m.add_topic(&n("c")), 2);
+        assert_eq!(m.topic_idx("a"), Some(0));
+        let (a, b) = (n("a"), n("b"));
+        for _ in 0..2 {
+            assert_eq!(m.find_topic(&a), Some(0));
+            assert_eq!(m.add_topic(&a), 0);
+            assert_eq!(m.find_topic(&b), Some(1));
+        }
+        assert_eq!(m.find_topic(&n("b")), Some(1));
+        assert_eq!(m.find_topic(&b), Some(1));
+        assert_eq!(m.topics.len(), 3);
+        assert!(
+            !m.topics.iter().any(|t| Arc::ptr_eq(&t.name, &a)),
+            "the map keeps its own names"
+        );
+    }
 
     fn response(leaders: &[(i32, i32)]) -> MetadataResponse {
         MetadataResponse {

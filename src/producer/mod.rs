@@ -261,7 +261,9 @@ impl Producer {
         if self.closing.is_some() || self.closed {
             return refuse(SendErrorReason::Closed, record);
         }
-        if !crate::protocol::is_valid_topic_name(&record.topic) {
+        // Only `send` adds topics, after this check: a known name is valid.
+        let known_topic = self.map.find_topic(&record.topic);
+        if known_topic.is_none() && !crate::protocol::is_valid_topic_name(&record.topic) {
             return refuse(
                 SendErrorReason::InvalidTopic(record.topic.to_string()),
                 record,
@@ -292,7 +294,10 @@ impl Producer {
             };
             return refuse(reason, record);
         }
-        let topic = self.map.add_topic(&record.topic);
+        let topic = match known_topic {
+            Some(topic) => topic,
+            None => self.map.add_topic(&record.topic),
+        };
         self.acc.ensure_topic(topic);
         let count = self.map.topics[topic].partitions.len();
         if let Some(p) = record.partition.filter(|&p| p < 0) {

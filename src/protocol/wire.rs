@@ -381,15 +381,16 @@ impl Reader {
 }
 
 /// Appends an unsigned LEB128 varint.
-pub fn put_unsigned_varint(buf: &mut impl BufMut, mut value: u32) {
-    while value >= 0x80 {
-        buf.put_u8((value as u8) | 0x80);
-        value >>= 7;
-    }
-    buf.put_u8(value as u8);
+#[inline]
+pub fn put_unsigned_varint(buf: &mut impl BufMut, value: u32) {
+    put_unsigned_varlong(buf, u64::from(value));
 }
 
-/// Appends an unsigned LEB128 varlong.
+/// Appends an unsigned LEB128 varlong: the one varint encoder, which
+/// every other `put_*varint`/`varlong` goes through. Inlined, so that
+/// writing into a slice of reserved bytes (as the record encoder does)
+/// costs a store per byte and no capacity check.
+#[inline]
 pub fn put_unsigned_varlong(buf: &mut impl BufMut, mut value: u64) {
     while value >= 0x80 {
         buf.put_u8((value as u8) | 0x80);
@@ -398,41 +399,54 @@ pub fn put_unsigned_varlong(buf: &mut impl BufMut, mut value: u64) {
     buf.put_u8(value as u8);
 }
 
+/// Zig-zag encoding of a signed 32-bit value (small magnitudes stay small).
+#[inline]
+fn zigzag32(value: i32) -> u32 {
+    ((value << 1) ^ (value >> 31)) as u32
+}
+
+/// Zig-zag encoding of a signed 64-bit value.
+#[inline]
+fn zigzag64(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
 /// Appends a zig-zag signed 32-bit varint.
+#[inline]
 pub fn put_varint(buf: &mut impl BufMut, value: i32) {
-    put_unsigned_varint(buf, ((value << 1) ^ (value >> 31)) as u32);
+    put_unsigned_varint(buf, zigzag32(value));
 }
 
 /// Appends a zig-zag signed 64-bit varint.
+#[inline]
 pub fn put_varlong(buf: &mut impl BufMut, value: i64) {
-    put_unsigned_varlong(buf, ((value << 1) ^ (value >> 63)) as u64);
+    put_unsigned_varlong(buf, zigzag64(value));
+}
+
+/// Bytes [`put_unsigned_varlong`] writes for `value`: one per started
+/// group of 7 significant bits (at least one).
+#[inline]
+pub fn unsigned_varlong_len(value: u64) -> usize {
+    let bits = 64 - (value | 1).leading_zeros() as usize;
+    bits.div_ceil(7)
 }
 
 /// Bytes [`put_unsigned_varint`] writes for `value`.
+#[inline]
 pub fn unsigned_varint_len(value: u32) -> usize {
-    match value {
-        0..=0x7f => 1,
-        0x80..=0x3fff => 2,
-        0x4000..=0x1f_ffff => 3,
-        0x20_0000..=0x0fff_ffff => 4,
-        _ => 5,
-    }
+    unsigned_varlong_len(u64::from(value))
 }
 
 /// Bytes [`put_varint`] writes for `value`.
+#[inline]
 pub fn varint_len(value: i32) -> usize {
-    unsigned_varint_len(((value << 1) ^ (value >> 31)) as u32)
+    unsigned_varint_len(zigzag32(value))
 }
 
 /// Bytes [`put_varlong`] writes for `value`.
+#[inline]
 pub fn varlong_len(value: i64) -> usize {
-    let mut v = ((value << 1) ^ (value >> 63)) as u64;
-    let mut n = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        n += 1;
-    }
-    n
+    unsigned_varlong_len(zigzag64(value))
 }
 
 /// Appends a boolean as one byte.

@@ -1,6 +1,7 @@
 //! Writing record batches: [`BatchBuilder`] appends records (uncompressed)
 //! into a buffer it owns, then [`BatchBuilder::finish`] writes the whole
-//! batch, compressed and with its CRC, into the caller's buffer.
+//! batch, compressed and with its CRC, into the caller's buffer, or
+//! [`BatchBuilder::into_batch`] turns the builder itself into the batch.
 
 use bytes::{BufMut, BytesMut};
 
@@ -25,8 +26,10 @@ pub const NO_HEADERS: [HeaderRef<'static>; 0] = [];
 /// Builds one magic-2 record batch.
 ///
 /// Records are encoded as they are appended, straight into a buffer the
-/// builder owns: appending a record copies its bytes once and allocates
-/// nothing beyond (amortised) growth of that buffer. [`BatchBuilder::clear`]
+/// builder owns, behind room left for the 61-byte batch header:
+/// appending a record copies its bytes once and allocates nothing beyond
+/// (amortised) growth of that buffer, and an uncompressed batch is
+/// finished in place by [`BatchBuilder::into_batch`], without a copy. [`BatchBuilder::clear`]
 /// empties the builder and keeps the buffer for the next batch.
 ///
 /// The codec is fixed when the builder is made, because it drives
@@ -41,6 +44,8 @@ pub const NO_HEADERS: [HeaderRef<'static>; 0] = [];
 #[derive(Clone, Debug)]
 pub struct BatchBuilder {
     compression: Compression,
+    /// Room for the batch header (its contents are meaningless until the
+    /// batch is finished), then the encoded records.
     records: BytesMut,
     count: i32,
     base_timestamp: i64,
@@ -59,9 +64,11 @@ impl BatchBuilder {
     /// encoded records before the buffer grows.
     pub fn with_capacity(compression: Compression, capacity: usize) -> Result<Self, RecordError> {
         compression.validate()?;
+        let mut records = BytesMut::with_capacity(BATCH_HEADER_SIZE + capacity);
+        records.put_bytes(0, BATCH_HEADER_SIZE);
         Ok(Self {
             compression,
-            records: BytesMut::with_capacity(capacity),
+            records,
             count: 0,
             base_timestamp: NO_TIMESTAMP,
             max_timestamp: NO_TIMESTAMP,
@@ -97,12 +104,12 @@ impl BatchBuilder {
     /// Exact size of the batch if it were finished uncompressed: the
     /// 61-byte header plus the encoded records.
     pub fn uncompressed_size(&self) -> usize {
-        BATCH_HEADER_SIZE + self.records.len()
+        self.records.len()
     }
 
     /// The encoded (uncompressed) records so far.
     pub fn records_bytes(&self) -> &[u8] {
-        &self.records
+        &self.records[BATCH_HEADER_SIZE..]
     }
 
     /// Sets the ratio (compressed / uncompressed) that
@@ -125,7 +132,8 @@ impl BatchBuilder {
         if self.compression == Compression::None {
             return self.uncompressed_size();
         }
-        let scaled = (self.records.len() as f64 * f64::from(self.ratio_estimate)).ceil();
+        let records = self.records_bytes().len();
+        let scaled = (records as f64 * f64::from(self.ratio_estimate)).ceil();
         BATCH_HEADER_SIZE + scaled as usize
     }
 
@@ -226,6 +234,8 @@ impl BatchBuilder {
             });
         }
         let delta = self.timestamp_delta(timestamp);
+        // The size is known: reserve once, so each (inlined) varint byte
+        // below is a store behind a capacity check that always passes.
         let r = &mut self.records;
         r.reserve(total);
         put_varint(r, body as i32);
@@ -269,21 +279,43 @@ impl BatchBuilder {
         result
     }
 
+    /// The finished batch, made of the builder itself: without
+    /// compression the header is written into the room kept for it at the
+    /// front of the builder's buffer, so the records are not copied; a
+    /// compressed batch is written to a new buffer as by
+    /// [`BatchBuilder::finish`]. The bytes equal what `finish` writes.
+    pub fn into_batch(mut self, producer: &ProducerFields) -> Result<BytesMut, RecordError> {
+        if self.compression.codec() != compression::CompressionType::None {
+            let mut out = BytesMut::with_capacity(self.estimated_size());
+            self.finish(producer, &mut out)?;
+            return Ok(out);
+        }
+        let mut batch = std::mem::take(&mut self.records);
+        self.seal(producer, &mut batch)?;
+        Ok(batch)
+    }
+
     fn write_batch(
         &self,
         producer: &ProducerFields,
         out: &mut BytesMut,
         start: usize,
     ) -> Result<usize, RecordError> {
-        let codec = self.compression.codec();
-        if codec == compression::CompressionType::None {
-            out.reserve(self.uncompressed_size());
+        if self.compression.codec() == compression::CompressionType::None {
+            // The header room is overwritten by `seal`.
+            out.extend_from_slice(&self.records);
         } else {
             out.reserve(self.estimated_size());
+            out.put_bytes(0, BATCH_HEADER_SIZE);
+            compression::compress(&self.compression, self.records_bytes(), out)?;
         }
-        out.put_bytes(0, BATCH_HEADER_SIZE);
-        compression::compress(&self.compression, &self.records, out)?;
-        let size = out.len() - start;
+        self.seal(producer, &mut out[start..])
+    }
+
+    /// Writes the header of `batch` (the header room followed by the
+    /// records, compressed or not) and its CRC. Returns the batch size.
+    fn seal(&self, producer: &ProducerFields, batch: &mut [u8]) -> Result<usize, RecordError> {
+        let size = batch.len();
         if size - LOG_OVERHEAD > MAX_BATCH_LENGTH {
             return Err(RecordError::TooLarge {
                 what: "record batch",
@@ -291,7 +323,7 @@ impl BatchBuilder {
                 limit: MAX_BATCH_LENGTH + LOG_OVERHEAD,
             });
         }
-        let mut attributes = i16::from(codec.id());
+        let mut attributes = i16::from(self.compression.codec().id());
         if producer.transactional {
             attributes |= header::ATTR_TRANSACTIONAL;
         }
@@ -310,7 +342,6 @@ impl BatchBuilder {
             base_sequence: producer.base_sequence,
             records_count: self.count,
         };
-        let batch = &mut out[start..];
         header::write_header_fields(batch, &h);
         header::seal_crc(batch);
         Ok(size)
@@ -318,7 +349,7 @@ impl BatchBuilder {
 
     /// Removes every record, keeping the buffer and the codec.
     pub fn clear(&mut self) {
-        self.records.clear();
+        self.records.truncate(BATCH_HEADER_SIZE);
         self.count = 0;
         self.base_timestamp = NO_TIMESTAMP;
         self.max_timestamp = NO_TIMESTAMP;
@@ -334,7 +365,8 @@ fn len_i32(what: &'static str, len: usize) -> Result<i32, RecordError> {
 }
 
 /// Writes a varint length (-1 for null) and the bytes.
-fn put_nullable(buf: &mut BytesMut, b: Option<&[u8]>) {
+#[inline]
+fn put_nullable(buf: &mut impl BufMut, b: Option<&[u8]>) {
     match b {
         None => put_varint(buf, -1),
         Some(b) => {
