@@ -1,6 +1,6 @@
 //! The record a caller hands to `send`.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use bytes::Bytes;
 
@@ -42,12 +42,16 @@ pub struct ProducerRecord {
     pub timestamp: Option<i64>,
 }
 
+/// The default record's topic, shared so that `..ProducerRecord::default()`
+/// allocates nothing.
+static NO_TOPIC: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+
 impl Default for ProducerRecord {
     /// A record with an empty topic (which `send` refuses) and nothing
-    /// else: a base for struct update syntax.
+    /// else: a base for struct update syntax. Allocates nothing.
     fn default() -> Self {
         ProducerRecord {
-            topic: Arc::from(""),
+            topic: Arc::clone(&NO_TOPIC),
             partition: None,
             key: None,
             value: None,
