@@ -11,6 +11,11 @@
 //! - [`Producer::enqueue`] completes once the record is accepted, with a
 //!   [`DeliveryFuture`] for the report; [`Producer::try_enqueue`] never
 //!   waits.
+//! - [`Producer::send_detached`] completes once the record is accepted,
+//!   with its id; the report goes to the builder's
+//!   [`on_report`](ProducerBuilder::on_report) handler, which sees every
+//!   record's report. Nothing is kept per record for a waiter: the cheap
+//!   way to send many records.
 //! - [`Producer::flush`] and [`Producer::close`] wait for reports.
 //!
 //! Every future may be dropped at any point without losing, corrupting or

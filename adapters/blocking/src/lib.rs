@@ -12,7 +12,10 @@
 //! `max.block.ms` for space, as the Java client does, while
 //! [`Producer::try_send`] hands the record back at once. [`Producer::flush`]
 //! waits for everything sent so far, [`Producer::close`] drains and stops,
-//! and dropping the producer closes it. Methods take `&self`: share one
+//! and dropping the producer closes it. To send many records without a
+//! receipt each, give the builder a report handler
+//! ([`ProducerBuilder::on_report`], called with every record's report) and
+//! send with [`Producer::send_detached`]. Methods take `&self`: share one
 //! producer between threads with an `Arc` or scoped threads.
 //!
 //! ```no_run
