@@ -229,6 +229,8 @@ node_started_since() {  # node_started_since N OFFSET : "Kafka Server started" l
 fail_node() {  # print diagnostics for node N and die
   local n=$1 msg=$2
   {
+    echo "---- first errors in $K/node$n/logs/server.log"
+    grep -m 3 ' ERROR ' "$K/node$n/logs/server.log" 2>/dev/null || true
     echo "---- tail of $K/node$n/logs/server.log"
     tail -n 30 "$K/node$n/logs/server.log" 2>/dev/null || true
     echo "---- tail of $K/node$n/logs/stdout.log"
@@ -369,10 +371,31 @@ stop_nodes() {  # stop_nodes TIMEOUT N... : SIGCONT+SIGTERM all, wait, SIGKILL l
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
-  local nodes=${1:-3} n cid t0=$SECONDS specs=() fpids=()
+  local nodes=${1:-3} attempt
   [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "usage: $0 up [1|3]"
   command -v java >/dev/null || die "java not found (Kafka 4.4 brokers need Java 17+)"
   ensure_jars
+  for ((attempt = 1; ; attempt++)); do
+    up_once "$nodes" && break
+    # Node 3's ports (39092/39093 for instance 0) lie inside the kernel's ephemeral range
+    # (32768-60999): a connection made at the wrong moment, even between the starting nodes,
+    # can hold one as its local port, and that node's bind fails. A fresh start draws new ports.
+    if ((attempt < 3)) && grep -qs "Address already in use" "$K"/node[0-9]/logs/server.log; then
+      log "a node's port was held by another socket; starting the cluster again (attempt $((attempt + 1)) of 3)"
+      cmd_down quiet
+      continue
+    fi
+    if [[ -z "${KAFKA_KEEP_ON_FAILURE:-}" ]]; then
+      log "stopping the nodes (set KAFKA_KEEP_ON_FAILURE=1 to keep them); logs: $K/node*/logs"
+      cmd_down quiet
+    fi
+    die "cluster did not become ready"
+  done
+  cmd_bootstrap   # stdout: the bootstrap list, e.g. B=$(cluster.sh up 3)
+}
+
+up_once() {  # up_once NODES : formats and starts a fresh cluster; false if it did not become ready
+  local nodes=$1 n cid t0=$SECONDS specs=() fpids=()
   cmd_down quiet
   for ((n = 1; n <= nodes; n++)); do
     port_listening "${n}${CPORT}" && die "127.0.0.1:${n}${CPORT} is already in use by another process"
@@ -400,15 +423,8 @@ cmd_up() {
     specs+=("$n:0")
   done
   log "started $nodes node(s) (cluster id $cid), waiting until ready (timeout ${UP_TIMEOUT}s)"
-  if ! (wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}"); then
-    if [[ -z "${KAFKA_KEEP_ON_FAILURE:-}" ]]; then
-      log "stopping the nodes (set KAFKA_KEEP_ON_FAILURE=1 to keep them); logs: $K/node*/logs"
-      cmd_down quiet
-    fi
-    die "cluster did not become ready"
-  fi
+  (wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}") || return 1
   log "cluster ready in $((SECONDS - t0))s"
-  cmd_bootstrap   # stdout: the bootstrap list, e.g. B=$(cluster.sh up 3)
 }
 
 cmd_down() {
@@ -481,17 +497,33 @@ cmd_start() {  # restart stopped/killed nodes on their data; several at once if 
     [[ -f "$K/node$n/data/meta.properties" ]] || die "node $n has no formatted data dir; run: $0 up"
     port_listening "${n}${CPORT}" && die "127.0.0.1:${n}${CPORT} is already in use by another process"
   done
-  for n in "$@"; do
-    specs+=("$n:$(log_size "$n")")
-    launch_node "$n"
-  done
-  if ! (wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}"); then
+  local attempt spec
+  for ((attempt = 1; ; attempt++)); do
+    specs=()
+    for n in "$@"; do
+      node_pid "$n" >/dev/null && continue
+      specs+=("$n:$(log_size "$n")")
+      launch_node "$n"
+    done
+    (wait_ready "$((t0 + UP_TIMEOUT))" "${specs[@]}") && break
+    # As in `up`: a passing connection may hold a port in the ephemeral range; try again.
+    local taken=0
+    for spec in "${specs[@]}"; do
+      tail -c +"$((${spec#*:} + 1))" "$K/node${spec%%:*}/logs/server.log" 2>/dev/null |
+        grep -s "Address already in use" >/dev/null && taken=1   # no -q: tail must not get SIGPIPE
+    done
+    if ((taken && attempt < 3)); then
+      log "a port of node(s) $* was held by another socket; starting again in 2s (attempt $((attempt + 1)) of 3)"
+      stop_nodes "$DOWN_TIMEOUT" "$@"
+      sleep 2
+      continue
+    fi
     if [[ -z "${KAFKA_KEEP_ON_FAILURE:-}" ]]; then
       log "stopping node(s) $* again (set KAFKA_KEEP_ON_FAILURE=1 to keep them); logs: $K/node*/logs"
       stop_nodes "$DOWN_TIMEOUT" "$@"
     fi
     die "node(s) $* did not become ready"
-  fi
+  done
   for n in "$@"; do log "node $n (pid $(node_pid "$n")) ready in $((SECONDS - t0))s"; done
 }
 
