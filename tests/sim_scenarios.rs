@@ -1051,3 +1051,45 @@ fn without_topic_ids_from_metadata_produce_names_topics_in_v12() {
         "every Produce request in v12"
     );
 }
+
+#[test]
+fn a_batch_failed_by_the_epoch_bump_says_what_its_last_attempt_met() {
+    // The broker stops answering: both batches' requests time out (and
+    // are possibly written). The first batch then expires, which bumps
+    // the epoch; the second, whose outcome is unknown, fails with it, and
+    // its reason carries what its last attempt met.
+    let c = cluster(1, 1);
+    let cfg = config(&c)
+        .request_timeout(Duration::from_secs(1))
+        .delivery_timeout(Duration::from_millis(2500))
+        .linger(Duration::ZERO)
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster.set_response_delay(1, Duration::from_secs(60));
+    let first = h.send(ProducerRecord::new(TOPIC, "v1")).unwrap();
+    h.run_for(Duration::from_millis(100));
+    let second = h.send(ProducerRecord::new(TOPIC, "v2")).unwrap();
+    h.run_for(Duration::from_secs(10));
+    let failure = |id| {
+        let report = h.reports().iter().find(|r| r.id == id).expect("reported");
+        report
+            .result
+            .clone()
+            .expect_err("not delivered")
+            .to_string()
+    };
+    assert!(
+        failure(first).contains("delivery timed out"),
+        "{}",
+        failure(first)
+    );
+    let bumped = failure(second);
+    assert!(bumped.contains("epoch was bumped"), "{bumped}");
+    assert!(
+        bumped.contains("its last attempt: ") && bumped.contains("timed out"),
+        "{bumped}"
+    );
+}

@@ -343,13 +343,17 @@ impl Producer {
                 }
                 q.batches = kept;
                 for b in unsafe_to_renumber {
-                    let error = ProduceError::broker(
-                        ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER,
-                        Some(
-                            "the producer epoch was bumped while this batch's outcome was unknown"
-                                .into(),
-                        ),
-                    );
+                    // The reason the outcome is unknown is what the user
+                    // can act on: say it.
+                    let mut why =
+                        "the producer epoch was bumped while this batch's outcome was unknown"
+                            .to_owned();
+                    if let Some(last) = &b.last_error {
+                        why.push_str("; its last attempt: ");
+                        why.push_str(last);
+                    }
+                    let error =
+                        ProduceError::broker(ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER, Some(why));
                     self.fail_batch(b, error, false);
                 }
             }

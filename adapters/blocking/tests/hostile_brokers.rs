@@ -21,15 +21,23 @@ use support::{Events, losses, recording};
 
 /// The global allocator, keeping the size of the largest single
 /// allocation this test binary made: a decoder that trusted a size prefix
-/// would show here.
+/// would show here. Allocations of a panicking thread are left out: a
+/// failing test's backtrace takes megabytes, and would fail every test
+/// after it.
 struct Largest;
+
+fn note_size(size: usize) {
+    if !std::thread::panicking() {
+        LARGEST.fetch_max(size, Ordering::Relaxed);
+    }
+}
 
 static LARGEST: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is passed unchanged to `System`.
 unsafe impl GlobalAlloc for Largest {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+        note_size(layout.size());
         // SAFETY: the caller's contract is `System`'s.
         unsafe { System.alloc(layout) }
     }
@@ -38,12 +46,12 @@ unsafe impl GlobalAlloc for Largest {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+        note_size(layout.size());
         // SAFETY: the caller's contract is `System`'s.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
+        note_size(new_size);
         // SAFETY: the caller's contract is `System`'s.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
