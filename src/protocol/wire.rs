@@ -388,8 +388,8 @@ pub fn put_unsigned_varint(buf: &mut impl BufMut, value: u32) {
 
 /// Appends an unsigned LEB128 varlong: the one varint encoder, which
 /// every other `put_*varint`/`varlong` goes through. Inlined, so that
-/// writing into a slice of reserved bytes (as the record encoder does)
-/// costs a store per byte and no capacity check.
+/// when the bytes are reserved first (as the record encoder does) each
+/// byte is a store behind a capacity check that always passes.
 #[inline]
 pub fn put_unsigned_varlong(buf: &mut impl BufMut, mut value: u64) {
     while value >= 0x80 {
