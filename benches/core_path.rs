@@ -21,18 +21,13 @@ fn core_path(c: &mut Criterion) {
         // In payload bytes, so GB/s compares with the memcpy below.
         g.throughput(Throughput::Bytes((size * RECORDS) as u64));
         let value = payload(size);
-        let topic: std::sync::Arc<str> = std::sync::Arc::from(TOPIC);
+        let topic = kafka_sansio::producer::SmolStr::new_static(TOPIC);
         for partitions in [1, 6] {
             let mut path = CorePath::new(partitions, &[]);
             g.bench_function(BenchmarkId::new("partitions", partitions), |b| {
                 b.iter(|| {
                     for _ in 0..RECORDS {
-                        let record = ProducerRecord {
-                            topic: topic.clone(),
-                            value: Some(value.clone()),
-                            ..ProducerRecord::default()
-                        };
-                        path.send(record);
+                        path.send(ProducerRecord::new(topic.clone(), value.clone()));
                     }
                 })
             });

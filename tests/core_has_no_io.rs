@@ -12,6 +12,8 @@ const ALLOWED_DIRECT: &[&str] = &[
     "thiserror",
     "crc32c",
     "smallvec",
+    // Topic names kept inline: a string type, no I/O.
+    "smol_str",
     "fastrand",
     "flate2",
     "snap",

@@ -97,8 +97,7 @@ impl CorePath {
 
     /// Sends one record as an adapter would: `send`, carry out the
     /// outputs, feed back the answers; on a full buffer, settle and retry.
-    pub fn send(&mut self, record: ProducerRecord) {
-        let mut record = record;
+    pub fn send(&mut self, mut record: ProducerRecord) {
         loop {
             match self.producer.send(record, self.now) {
                 Ok(_) => break,

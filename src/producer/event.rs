@@ -2,7 +2,7 @@
 //! and count. The core itself never writes a log line; adapters call
 //! `Event::trace` (feature `tracing`) to log through `tracing`.
 
-use std::sync::Arc;
+use super::record::SmolStr;
 use std::time::{Duration, Instant};
 
 use crate::protocol::ErrorCode;
@@ -15,12 +15,12 @@ pub enum RefreshReason {
     /// The producer knows nothing yet.
     Bootstrap,
     /// Records arrived for a topic the map does not have.
-    NewTopic(Arc<str>),
+    NewTopic(SmolStr),
     /// A record named a partition the map does not show (the topic may
     /// have grown).
     UnknownPartition {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
         /// The partition asked for.
         partition: i32,
     },
@@ -29,7 +29,7 @@ pub enum RefreshReason {
     /// A broker answered with an error meaning the map is stale.
     StaleMetadata {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
         /// The partition.
         partition: i32,
         /// The error.
@@ -89,7 +89,7 @@ pub enum Event {
     /// A partition's leader changed.
     LeaderChanged {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
         /// The partition.
         partition: i32,
         /// The old leader.
@@ -140,7 +140,7 @@ pub enum Event {
     /// A batch failed with a retriable error and will be retried.
     BatchRetry {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
         /// The partition.
         partition: i32,
         /// Records in the batch.
@@ -156,7 +156,7 @@ pub enum Event {
     /// A batch was too large for the broker and was split in two.
     BatchSplit {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
         /// The partition.
         partition: i32,
         /// Records in the original batch.

@@ -2,7 +2,6 @@
 //! the schedule for refreshing it.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{ErrorCode, MetadataResponse, Uuid};
@@ -10,6 +9,7 @@ use crate::protocol::{ErrorCode, MetadataResponse, Uuid};
 use super::backoff::{ExponentialBackoff, Rng};
 use super::event::RefreshReason;
 use super::io::BrokerAddress;
+use super::record::SmolStr;
 
 /// Index of a topic in use; the same index names the topic in the
 /// accumulator.
@@ -25,7 +25,7 @@ pub(crate) struct PartitionMeta {
 /// What the map knows of one topic.
 #[derive(Debug, Clone)]
 pub(crate) struct TopicMeta {
-    pub name: Arc<str>,
+    pub name: SmolStr,
     pub id: Uuid,
     /// Empty until the topic is found.
     pub partitions: Vec<PartitionMeta>,
@@ -57,12 +57,11 @@ pub(crate) struct LeaderChange {
 pub(crate) struct ClusterMap {
     pub brokers: BTreeMap<i32, BrokerAddress>,
     pub topics: Vec<TopicMeta>,
-    by_name: BTreeMap<Arc<str>, TopicIdx>,
+    by_name: BTreeMap<SmolStr, TopicIdx>,
     /// The topic [`find_topic`](Self::find_topic) or
-    /// [`add_topic`](Self::add_topic) returned last, by the caller's `Arc`:
-    /// a caller sending a run of records to one topic with one shared name
-    /// skips the lookup by name.
-    last_used: Option<(Arc<str>, TopicIdx)>,
+    /// [`add_topic`](Self::add_topic) returned last: a caller sending a run
+    /// of records to one topic skips the lookup by name.
+    last_used: Option<TopicIdx>,
     pub updated_at: Option<Instant>,
 }
 
@@ -72,42 +71,37 @@ impl ClusterMap {
     }
 
     /// Registers a topic in use, returning its index.
-    pub(crate) fn add_topic(&mut self, name: &Arc<str>) -> TopicIdx {
+    pub(crate) fn add_topic(&mut self, name: &str) -> TopicIdx {
         if let Some(i) = self.find_topic(name) {
             return i;
         }
         let idx = self.insert_topic(name);
-        self.last_used = Some((Arc::clone(name), idx));
+        self.last_used = Some(idx);
         idx
     }
 
     /// Like [`topic_idx`](Self::topic_idx), remembering the topic found
-    /// (and the caller's `Arc` for it) for the next lookup: a producer
-    /// mostly sends to one topic many times in a row, and comparing one
-    /// pointer, or else one name, is cheaper than a map lookup.
-    pub(crate) fn find_topic(&mut self, name: &Arc<str>) -> Option<TopicIdx> {
-        if let Some((last, i)) = &self.last_used {
-            if Arc::ptr_eq(last, name) {
-                return Some(*i);
-            }
-            if **last == **name {
-                let i = *i;
-                self.last_used = Some((Arc::clone(name), i));
-                return Some(i);
-            }
+    /// for the next lookup: a producer mostly sends to one topic many times
+    /// in a row, and comparing one name is cheaper than a map lookup.
+    pub(crate) fn find_topic(&mut self, name: &str) -> Option<TopicIdx> {
+        if let Some(i) = self.last_used
+            && self.topics[i].name == name
+        {
+            return Some(i);
         }
         let found = self.topic_idx(name)?;
-        self.last_used = Some((Arc::clone(name), found));
+        self.last_used = Some(found);
         Some(found)
     }
 
     /// Registers a topic the map does not know yet (topics are never
     /// removed, so indices stay valid). The map keeps its own copy of the
-    /// name: reports clone it on whichever thread carries them out, and
-    /// sharing the caller's `Arc` would bounce its count between that
-    /// thread and the sending one for every record.
+    /// name: a name longer than `SmolStr` keeps inline is shared by count,
+    /// and reports clone it on whichever thread carries them out, so
+    /// sharing the caller's would bounce that count between that thread
+    /// and the sending one for every record.
     fn insert_topic(&mut self, name: &str) -> TopicIdx {
-        let name: Arc<str> = Arc::from(name);
+        let name = SmolStr::new(name);
         let idx = self.topics.len();
         self.topics.push(TopicMeta {
             name: name.clone(),
@@ -311,33 +305,25 @@ mod tests {
     /// every name keeps its own index whatever the order of lookups.
     #[test]
     fn topic_lookups_through_the_last_used_topic() {
-        // Every call with a fresh `Arc` (compared by name), then with one
-        // shared `Arc` (compared by pointer).
-        let n = |s: &str| -> Arc<str> { Arc::from(s) };
         let mut m = ClusterMap::default();
-        assert_eq!(m.add_topic(&n("a")), 0);
-        assert_eq!(m.add_topic(&n("b")), 1);
-        assert_eq!(m.find_topic(&n("a")), Some(0));
+        assert_eq!(m.add_topic("a"), 0);
+        assert_eq!(m.add_topic("b"), 1);
+        assert_eq!(m.find_topic("a"), Some(0));
         assert_eq!(m.topic_idx("b"), Some(1));
-        assert_eq!(m.find_topic(&n("ab")), None);
+        assert_eq!(m.find_topic("ab"), None);
         assert_eq!(m.topic_idx("a"), Some(0));
-        assert_eq!(m.add_topic(&n("b")), 1);
-        assert_eq!(m.add_topic(&n("a")), 0);
-        assert_eq!(m.add_topic(&n("c")), 2);
+        assert_eq!(m.add_topic("b"), 1);
+        assert_eq!(m.add_topic("a"), 0);
+        assert_eq!(m.add_topic("c"), 2);
         assert_eq!(m.topic_idx("a"), Some(0));
-        let (a, b) = (n("a"), n("b"));
         for _ in 0..2 {
-            assert_eq!(m.find_topic(&a), Some(0));
-            assert_eq!(m.add_topic(&a), 0);
-            assert_eq!(m.find_topic(&b), Some(1));
+            assert_eq!(m.find_topic("a"), Some(0));
+            assert_eq!(m.add_topic("a"), 0);
+            assert_eq!(m.find_topic("b"), Some(1));
+            assert_eq!(m.find_topic(""), None);
         }
-        assert_eq!(m.find_topic(&n("b")), Some(1));
-        assert_eq!(m.find_topic(&b), Some(1));
+        assert_eq!(m.find_topic("b"), Some(1));
         assert_eq!(m.topics.len(), 3);
-        assert!(
-            !m.topics.iter().any(|t| Arc::ptr_eq(&t.name, &a)),
-            "the map keeps its own names"
-        );
     }
 
     fn response(leaders: &[(i32, i32)]) -> MetadataResponse {
@@ -370,7 +356,7 @@ mod tests {
 
     fn map() -> ClusterMap {
         let mut m = ClusterMap::default();
-        m.add_topic(&Arc::from("t"));
+        m.add_topic("t");
         m
     }
 

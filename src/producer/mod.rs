@@ -59,7 +59,7 @@ pub use config::{
 };
 pub use event::{Event, LeaderSource, RefreshReason};
 pub use io::{BrokerAddress, ConnId, Input, Output, Timer, TimerReason, deadline_after};
-pub use record::{ProducerRecord, RecordId};
+pub use record::{ProducerRecord, RecordId, SmolStr};
 pub use report::{
     Certainty, Delivered, DeliveryFailure, DeliveryReport, FatalError, ProduceError, SendError,
     SendErrorReason,

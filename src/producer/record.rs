@@ -1,8 +1,7 @@
 //! The record a caller hands to `send`.
 
-use std::sync::{Arc, LazyLock};
-
 use bytes::Bytes;
+pub use smol_str::SmolStr;
 
 /// The id `send` gives an accepted record; its delivery report carries it.
 /// Ids increase by one per accepted record and are never reused.
@@ -11,25 +10,28 @@ pub struct RecordId(pub u64);
 
 /// A record to produce.
 ///
-/// The topic is shared (`Arc<str>`): a caller sending many records to one
-/// topic clones one `Arc` per record, with no allocation, where a `String`
-/// would cost an allocation and a free per record.
+/// The topic is a [`SmolStr`]: a name of up to 23 bytes (most are) is kept
+/// inline, so making a record from a `&str` allocates nothing for it, and
+/// cloning one copies it without touching a shared count. A longer name is
+/// shared by count, like an `Arc<str>`.
 ///
 /// ```
-/// use std::sync::Arc;
-/// use kafka_sansio::producer::ProducerRecord;
+/// use kafka_sansio::producer::{ProducerRecord, SmolStr};
 ///
-/// let orders: Arc<str> = Arc::from("orders");
+/// let orders = SmolStr::new_static("orders");
 /// let records: Vec<_> = (0..3)
 ///     .map(|i| ProducerRecord::new(orders.clone(), format!("order {i}")))
 ///     .collect();
-/// assert!(records.iter().all(|r| Arc::ptr_eq(&r.topic, &orders)));
-/// assert_eq!(&*ProducerRecord::new("logs", "x").topic, "logs");
+/// assert!(records.iter().all(|r| r.topic == "orders"));
+/// assert!(!ProducerRecord::new("logs", "x").topic.is_heap_allocated());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `ProducerRecord::default()` (an empty topic, which `send` refuses, and
+/// nothing else) is a base for struct update syntax and allocates nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProducerRecord {
     /// The topic.
-    pub topic: Arc<str>,
+    pub topic: SmolStr,
     /// An explicit partition; wins over the key.
     pub partition: Option<i32>,
     /// The key; keyed records go to `murmur2(key) % partitions`.
@@ -42,35 +44,13 @@ pub struct ProducerRecord {
     pub timestamp: Option<i64>,
 }
 
-/// The default record's topic, shared so that `..ProducerRecord::default()`
-/// allocates nothing.
-static NO_TOPIC: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
-
-impl Default for ProducerRecord {
-    /// A record with an empty topic (which `send` refuses) and nothing
-    /// else: a base for struct update syntax. Allocates nothing.
-    fn default() -> Self {
-        ProducerRecord {
-            topic: Arc::clone(&NO_TOPIC),
-            partition: None,
-            key: None,
-            value: None,
-            headers: Vec::new(),
-            timestamp: None,
-        }
-    }
-}
-
 impl ProducerRecord {
     /// A record for `topic` with this value and no key.
-    pub fn new(topic: impl Into<Arc<str>>, value: impl Into<Bytes>) -> Self {
+    pub fn new(topic: impl Into<SmolStr>, value: impl Into<Bytes>) -> Self {
         ProducerRecord {
             topic: topic.into(),
-            partition: None,
-            key: None,
             value: Some(value.into()),
-            headers: Vec::new(),
-            timestamp: None,
+            ..ProducerRecord::default()
         }
     }
 

@@ -1,6 +1,6 @@
 //! Delivery reports: exactly one per record accepted by `send`.
 
-use std::sync::Arc;
+use super::record::SmolStr;
 
 use thiserror::Error;
 
@@ -15,7 +15,7 @@ pub struct DeliveryReport {
     /// The id `send` returned for the record.
     pub id: RecordId,
     /// The record's topic.
-    pub topic: Arc<str>,
+    pub topic: SmolStr,
     /// The partition the record went to, or `None` if it never got one
     /// (for example its topic was never found).
     pub partition: Option<i32>,
@@ -86,13 +86,13 @@ pub enum ProduceError {
     #[error("topic {topic:?} not found in the cluster metadata")]
     UnknownTopic {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
     },
     /// The record named a partition the topic does not have.
     #[error("partition {partition} is not in topic {topic:?}, which has {count} partitions")]
     InvalidPartition {
         /// The topic.
-        topic: Arc<str>,
+        topic: SmolStr,
         /// The partition asked for.
         partition: i32,
         /// How many partitions the topic has.

@@ -1,8 +1,8 @@
 //! Settling: every batch's fate from its partition's answer, exactly once
 //! (delivered, retried, split or failed), and the reports that say so.
 
+use super::record::SmolStr;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::protocol::{ErrorCode, ProduceResponse};
@@ -416,7 +416,7 @@ impl Producer {
     /// One failure report per record; releases their buffer.
     pub(super) fn report_failed(
         &mut self,
-        topic: Arc<str>,
+        topic: SmolStr,
         partition: Option<i32>,
         records: &[RecordMeta],
         error: ProduceError,

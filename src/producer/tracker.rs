@@ -20,7 +20,6 @@ use super::report::DeliveryReport;
 /// waker, or `()` when waiting is done by other means.
 ///
 /// ```
-/// use std::sync::Arc;
 /// use kafka_sansio::producer::{Delivered, DeliveryReport, DeliveryTracker, RecordId};
 /// use kafka_sansio::record::TimestampType;
 ///
@@ -34,7 +33,7 @@ use super::report::DeliveryReport;
 ///
 /// let report = |id| DeliveryReport {
 ///     id: RecordId(id),
-///     topic: Arc::from("t"),
+///     topic: "t".into(),
 ///     partition: Some(0),
 ///     result: Ok(Delivered { offset: Some(7), timestamp: 0, timestamp_type: TimestampType::CreateTime }),
 /// };
@@ -206,7 +205,6 @@ impl<W> DeliveryTracker<W> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
     use crate::producer::{Certainty, DeliveryFailure, ProduceError};
@@ -214,7 +212,7 @@ mod tests {
     fn failed(id: u64) -> DeliveryReport {
         DeliveryReport {
             id: RecordId(id),
-            topic: Arc::from("t"),
+            topic: "t".into(),
             partition: None,
             result: Err(DeliveryFailure {
                 error: ProduceError::Closed,

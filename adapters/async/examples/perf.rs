@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_async::{Producer, ProducerConfig, TokioRuntime};
+use kafka_sansio_async::{Producer, ProducerConfig, SmolStr, TokioRuntime};
 use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
@@ -40,7 +40,7 @@ async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::err
     let producer = Producer::builder(config, runtime)
         .on_report(move |report| handler_timing.reported(report))
         .build()?;
-    let topic: Arc<str> = Arc::from(args.topic.as_str());
+    let topic = SmolStr::new(&args.topic);
     let mut payloads = perf::Payloads::new(args.record_size);
     let mut throttler = Throttler::new(args.throughput, Instant::now());
     for i in 0..args.num_records {

@@ -70,7 +70,7 @@ pub use kafka_sansio::producer::{
     Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,
     DeliveryReport, Event, FatalError, LeaderSource, PartitionInfo, ProduceError, ProducerConfig,
     ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId, RefreshReason, SendError,
-    SendErrorReason,
+    SendErrorReason, SmolStr,
 };
 pub use kafka_sansio::record::{Compression, TimestampType};
 pub use producer::{Producer, ProducerBuilder};

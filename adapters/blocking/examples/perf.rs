@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_blocking::{Producer, ProducerConfig};
+use kafka_sansio_blocking::{Producer, ProducerConfig, SmolStr};
 use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
@@ -31,7 +31,7 @@ fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
     let producer = Producer::builder(config)
         .on_report(move |report| handler_timing.reported(report))
         .build()?;
-    let topic: Arc<str> = Arc::from(args.topic.as_str());
+    let topic = SmolStr::new(&args.topic);
     let mut payloads = perf::Payloads::new(args.record_size);
     let mut throttler = Throttler::new(args.throughput, Instant::now());
     for i in 0..args.num_records {

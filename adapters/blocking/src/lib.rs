@@ -54,6 +54,6 @@ pub use kafka_sansio::producer::{
     Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,
     DeliveryReport, Event, FatalError, LeaderSource, MetadataRecoveryStrategy, PartitionInfo,
     ProduceError, ProducerConfig, ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId,
-    RefreshReason, SendError, SendErrorReason,
+    RefreshReason, SendError, SendErrorReason, SmolStr,
 };
 pub use kafka_sansio::record::{Compression, TimestampType};

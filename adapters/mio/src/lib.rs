@@ -90,7 +90,7 @@ pub use kafka_sansio::producer::{
     Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,
     DeliveryReport, Event, FatalError, LeaderSource, PartitionInfo, ProduceError, Producer,
     ProducerConfig, ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId, RefreshReason,
-    SendError, SendErrorReason,
+    SendError, SendErrorReason, SmolStr,
 };
 pub use kafka_sansio::record::{Compression, TimestampType};
 /// The mio this crate is built against.

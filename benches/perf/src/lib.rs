@@ -29,9 +29,8 @@ pub use stats::Recorder;
 pub use throttle::Throttler;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use kafka_sansio::producer::{ProducerRecord, ProducerStats};
+use kafka_sansio::producer::{ProducerRecord, ProducerStats, SmolStr};
 
 /// Records between the sending loop and whatever awaits their reports, at
 /// most: as many as `buffer.memory` can hold at `--record-size` (at least
@@ -142,10 +141,11 @@ impl Payloads {
     }
 }
 
-/// A record as the tool sends it: no key, the given payload. The topic is
-/// shared, so making a record allocates nothing but its payload.
-pub fn record(topic: &Arc<str>, payload: bytes::Bytes) -> ProducerRecord {
-    ProducerRecord::new(Arc::clone(topic), payload)
+/// A record as the tool sends it: no key, the given payload. A topic name
+/// of up to 23 bytes is copied inline, so making a record allocates
+/// nothing but its payload.
+pub fn record(topic: &SmolStr, payload: bytes::Bytes) -> ProducerRecord {
+    ProducerRecord::new(topic.clone(), payload)
 }
 
 /// `--print-metrics`: the producer's counters, one `name : value` a line

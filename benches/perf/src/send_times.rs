@@ -78,7 +78,6 @@ impl SendTimes {
 /// the producer's report handler calls [`reported`](Self::reported).
 ///
 /// ```
-/// use std::sync::Arc;
 /// use std::time::Instant;
 /// use kafka_sansio::producer::{DeliveryReport, RecordId, ProduceError, DeliveryFailure, Certainty};
 /// use kafka_sansio_perf::{Recorder, Timing};
@@ -87,7 +86,7 @@ impl SendTimes {
 /// timing.sent(0, Instant::now());
 /// timing.reported(&DeliveryReport {
 ///     id: RecordId(0),
-///     topic: Arc::from("t"),
+///     topic: "t".into(),
 ///     partition: None,
 ///     result: Err(DeliveryFailure { error: ProduceError::Closed, certainty: Certainty::NotSent }),
 /// });

@@ -246,7 +246,6 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use kafka_sansio::producer::{Delivered, DeliveryFailure, ProduceError};
     use kafka_sansio::record::TimestampType;
@@ -266,7 +265,7 @@ mod tests {
     fn ok(id: RecordId, partition: i32, offset: i64) -> DeliveryReport {
         DeliveryReport {
             id,
-            topic: Arc::from("t"),
+            topic: "t".into(),
             partition: Some(partition),
             result: Ok(Delivered {
                 offset: Some(offset),
@@ -279,7 +278,7 @@ mod tests {
     fn failed(id: RecordId, partition: i32, certainty: Certainty) -> DeliveryReport {
         DeliveryReport {
             id,
-            topic: Arc::from("t"),
+            topic: "t".into(),
             partition: Some(partition),
             result: Err(DeliveryFailure {
                 error: ProduceError::DeliveryTimeout {
