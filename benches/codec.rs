@@ -9,7 +9,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use kafka_sansio::protocol::FrameReader;
 use kafka_sansio::record::{BatchBuilder, Compression, NO_HEADERS, ProducerFields};
 use std::hint::black_box;
-use support::{RECORD_SIZES, payload};
+use support::{RECORD_SIZES, payload, payloads};
 
 /// Bytes of record payload per batch: Kafka's default `batch.size`.
 const BATCH_BYTES: usize = 16 * 1024;
@@ -64,11 +64,11 @@ fn codecs() -> Vec<(&'static str, Compression)> {
     all
 }
 
-/// A batch builder holding about [`BATCH_BYTES`] of `size`-byte records.
+/// A batch builder holding about [`BATCH_BYTES`] of distinct `size`-byte
+/// records.
 fn full_builder(compression: Compression, size: usize) -> BatchBuilder {
-    let value = payload(size);
     let mut builder = BatchBuilder::new(compression).unwrap();
-    for _ in 0..BATCH_BYTES / size {
+    for value in payloads(size).take(BATCH_BYTES / size) {
         builder
             .append(1_700_000_000_000, None, Some(&value), NO_HEADERS)
             .unwrap();

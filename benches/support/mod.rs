@@ -26,11 +26,20 @@ pub const TOPIC: &str = "bench";
 /// `len` random uppercase letters, seeded: the payload ProducerPerformance
 /// sends (so compressors see the same entropy as there).
 pub fn payload(len: usize) -> Bytes {
+    payloads(len).next().expect("endless")
+}
+
+/// Endless distinct payloads like [`payload`]'s, seeded: a batch of them
+/// gives a compressor what a batch from ProducerPerformance gives it (one
+/// value repeated would compress to almost nothing, and fast).
+pub fn payloads(len: usize) -> impl Iterator<Item = Bytes> {
     let mut rng = fastrand::Rng::with_seed(7);
-    (0..len)
-        .map(|_| rng.u8(b'A'..=b'Z'))
-        .collect::<Vec<u8>>()
-        .into()
+    std::iter::repeat_with(move || {
+        (0..len)
+            .map(|_| rng.u8(b'A'..=b'Z'))
+            .collect::<Vec<u8>>()
+            .into()
+    })
 }
 
 /// A producer on one simulated broker whose Produce requests are answered
