@@ -43,6 +43,7 @@ mod control;
 mod drain;
 mod endings;
 mod event;
+mod handlers;
 mod io;
 mod metadata;
 mod net;
@@ -58,6 +59,7 @@ pub use config::{
     ProducerConfigBuilder,
 };
 pub use event::{Event, LeaderSource, RefreshReason};
+pub use handlers::Handlers;
 pub use io::{BrokerAddress, ConnId, Input, Output, Timer, TimerReason, deadline_after};
 pub use record::{ProducerRecord, RecordId, SmolStr};
 pub use report::{

@@ -14,23 +14,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use event_listener::Event as Notify;
 use kafka_sansio::producer::{
-    BrokerAddress, ConnId, DeliveryReport, DeliveryTracker, Event, Input, Output, Producer as Core,
+    BrokerAddress, ConnId, DeliveryTracker, Handlers, Input, Output, Producer as Core,
 };
 
 use crate::runtime::Runtime;
 use crate::tasks;
-
-/// A user's callback, given to the builder.
-pub(crate) type Handler<T> = Box<dyn FnMut(&T) + Send>;
-
-/// The callbacks given to the builder.
-#[derive(Default)]
-pub(crate) struct Handlers {
-    /// Every event of the core.
-    pub(crate) event: Option<Handler<Event>>,
-    /// Every record's report, whether a future waits for it or not.
-    pub(crate) report: Option<Handler<DeliveryReport>>,
-}
 
 /// The core and its bookkeeping, shared by the producer handles, the
 /// delivery futures and the tasks.
@@ -175,9 +163,7 @@ impl Shared {
                 }
                 Output::Delivery(report) => {
                     reported = true;
-                    if let Some(handler) = &mut state.handlers.report {
-                        handler(&report);
-                    }
+                    state.handlers.report(&report);
                     if let Some(waker) = state.tracker.report(report) {
                         waker.wake();
                     }
@@ -185,9 +171,7 @@ impl Shared {
                 Output::Event(event) => {
                     #[cfg(feature = "tracing")]
                     event.trace();
-                    if let Some(listener) = &mut state.handlers.event {
-                        listener(&event);
-                    }
+                    state.handlers.event(&event);
                 }
             }
         }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kafka_sansio::producer::{
-    ConfigError, DeliveryReport, Event, PartitionInfo, Producer as Core, ProducerConfig,
+    ConfigError, DeliveryReport, Event, Handlers, PartitionInfo, Producer as Core, ProducerConfig,
     ProducerRecord, ProducerStats, RecordId, SendError, SendErrorReason, deadline_after,
 };
 
 use crate::delivery::DeliveryFuture;
-use crate::driver::{self, Handlers, Shared, State};
+use crate::driver::{self, Shared, State};
 use crate::runtime::Runtime;
 use crate::tasks::first;
 
@@ -81,9 +81,10 @@ impl<R: Runtime> ProducerBuilder<R> {
     /// Calls `listener` with every event of the core (connections,
     /// metadata, retries, ...), in order, from inside the producer: it
     /// must be quick, must not block and must not call the producer
-    /// (which is locked while it runs).
+    /// (which is locked while it runs). A listener that panics is dropped
+    /// (the producer carries on without it).
     pub fn on_event(mut self, listener: impl FnMut(&Event) + Send + 'static) -> Self {
-        self.handlers.event = Some(Box::new(listener));
+        self.handlers.set_event(listener);
         self
     }
 
@@ -93,9 +94,10 @@ impl<R: Runtime> ProducerBuilder<R> {
     /// [`Producer::send_detached`] (which have no future) and of records
     /// with a future, which still gets its report too. Like the event
     /// listener it runs inside the producer: it must be quick, must not
-    /// block and must not call the producer.
+    /// block and must not call the producer. A handler that panics is
+    /// dropped; the record's future still gets its report.
     pub fn on_report(mut self, handler: impl FnMut(&DeliveryReport) + Send + 'static) -> Self {
-        self.handlers.report = Some(Box::new(handler));
+        self.handlers.set_report(handler);
         self
     }
 

@@ -37,6 +37,7 @@ runtime_tests!(
     many_concurrent_tasks_send,
     flush_sends_without_waiting_for_linger,
     the_report_handler_sees_every_record_once_detached_or_with_a_future,
+    a_panicking_report_handler_is_dropped_and_delivery_goes_on,
 );
 
 fn record(i: usize) -> ProducerRecord {
@@ -422,6 +423,29 @@ async fn the_report_handler_sees_every_record_once_detached_or_with_a_future<R: 
     let stored: usize = (0..3).map(|p| broker.log("t", p).len()).sum();
     assert_eq!(stored, 600);
     assert_all_reported(&producer.stats());
+}
+
+async fn a_panicking_report_handler_is_dropped_and_delivery_goes_on<R: Runtime>(rt: R) {
+    let broker = LoopbackCluster::start(1, &[("t", 1)], Style::Plain);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let config = quick_config(&broker.bootstrap(), &[("linger.ms", "0")]);
+    let producer = Producer::builder(config, rt.clone())
+        .on_report(move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            panic!("a handler bug");
+        })
+        .build()
+        .unwrap();
+    let limit = Duration::from_secs(10);
+    for i in 0..2 {
+        let future = producer.enqueue(record(i)).await.unwrap();
+        let report = within(&rt, limit, future).await;
+        let report = report.expect("the record's report still comes");
+        assert!(report.result.is_ok(), "the producer carries on");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "dropped after its panic");
+    assert_eq!(broker.log("t", 0).len(), 2);
 }
 
 /// Handles and futures go anywhere: across threads and into spawned tasks.

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kafka_sansio::producer::{
-    self as core, DeliveryReport, Event, PartitionInfo, ProducerConfig, ProducerRecord,
+    self as core, DeliveryReport, Event, Handlers, PartitionInfo, ProducerConfig, ProducerRecord,
     ProducerStats, RecordId, SendError, SendErrorReason, deadline_after,
 };
 
 use crate::error::Error;
 use crate::receipt::Receipt;
-use crate::shared::{Handlers, Shared, spawn};
+use crate::shared::{Shared, spawn};
 
 /// A blocking Kafka producer; see the [crate docs](crate).
 ///
@@ -37,7 +37,7 @@ impl ProducerBuilder {
     /// producer or wait on a receipt. A listener that panics is dropped
     /// (the producer carries on without it).
     pub fn on_event(mut self, listener: impl FnMut(&Event) + Send + 'static) -> Self {
-        self.handlers.event = Some(Box::new(listener));
+        self.handlers.set_event(listener);
         self
     }
 
@@ -75,7 +75,7 @@ impl ProducerBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn on_report(mut self, handler: impl FnMut(&DeliveryReport) + Send + 'static) -> Self {
-        self.handlers.report = Some(Box::new(handler));
+        self.handlers.set_report(handler);
         self
     }
 
@@ -292,8 +292,8 @@ impl fmt::Debug for ProducerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProducerBuilder")
             .field("config", &self.config)
-            .field("on_event", &self.handlers.event.is_some())
-            .field("on_report", &self.handlers.report.is_some())
+            .field("on_event", &self.handlers.has_event())
+            .field("on_report", &self.handlers.has_report())
             .finish()
     }
 }

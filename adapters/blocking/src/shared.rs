@@ -7,27 +7,14 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::{Shutdown, TcpStream};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::Instant;
 
 use kafka_sansio::producer::{
-    BrokerAddress, ConnId, DeliveryReport, DeliveryTracker, Event, Input, Output, Producer,
+    BrokerAddress, ConnId, DeliveryTracker, Event, Handlers, Input, Output, Producer,
 };
-
-/// A user's callback, given to the builder.
-pub(crate) type Handler<T> = Box<dyn FnMut(&T) + Send>;
-
-/// The callbacks given to the builder.
-#[derive(Default)]
-pub(crate) struct Handlers {
-    /// Every event of the core.
-    pub(crate) event: Option<Handler<Event>>,
-    /// Every record's report, whether a receipt waits for it or not.
-    pub(crate) report: Option<Handler<DeliveryReport>>,
-}
 
 /// What the threads share.
 pub(crate) struct Shared {
@@ -148,7 +135,7 @@ impl State {
                 },
                 Output::Delivery(report) => {
                     progress = true;
-                    call_guarded(&mut self.handlers.report, &report);
+                    self.handlers.report(&report);
                     if let Some(waiter) = self.tracker.report(report) {
                         waiter.unpark();
                     }
@@ -157,7 +144,7 @@ impl State {
                     #[cfg(feature = "tracing")]
                     event.trace();
                     progress |= matches!(event, Event::Closed | Event::Fatal(_));
-                    call_guarded(&mut self.handlers.event, &event);
+                    self.handlers.event(&event);
                 }
             }
         }
@@ -270,16 +257,4 @@ pub(crate) fn spawn(
     run: impl FnOnce() + Send + 'static,
 ) -> io::Result<JoinHandle<()>> {
     thread::Builder::new().name(name).spawn(run)
-}
-
-/// Calls a user's handler. One that panics is dropped, so that the panic
-/// (already printed by the panic hook) does not kill the I/O thread it ran
-/// on: the timer thread dying would leave records unreported.
-fn call_guarded<T>(handler: &mut Option<Handler<T>>, arg: &T) {
-    let Some(h) = handler.as_mut() else {
-        return;
-    };
-    if panic::catch_unwind(AssertUnwindSafe(|| h(arg))).is_err() {
-        *handler = None;
-    }
 }
