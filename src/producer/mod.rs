@@ -148,6 +148,9 @@ pub struct Producer {
     bootstrap_order: Vec<usize>,
     pid: control::ProducerIdState,
     outputs: VecDeque<Output>,
+    /// Where requests are encoded, so that one allocation serves request
+    /// after request (see [`net::FrameBuffer`]).
+    frames: net::FrameBuffer,
     next_record_id: u64,
     /// Records with ids below this were flushed (or sent before `close`):
     /// their batches go without waiting out `linger.ms`, including those
@@ -222,6 +225,7 @@ impl Producer {
             bootstrap_order,
             pid: control::ProducerIdState::default(),
             outputs: VecDeque::new(),
+            frames: net::FrameBuffer::default(),
             next_record_id: 0,
             flush_mark: 0,
             closing: None,

@@ -21,6 +21,30 @@ use super::{MetadataRecoveryStrategy, Producer};
 /// The software name sent in ApiVersions v3+ (KIP-511).
 const SOFTWARE_NAME: &str = "kafka-sansio";
 
+/// The buffer requests are encoded into. Each request is split off as its
+/// own `Bytes`; once the adapter has written and dropped the earlier ones,
+/// the next request reuses their allocation instead of a fresh one. A
+/// Produce request is up to `max.request.size`, and allocating and freeing
+/// that much per request makes the allocator hand pages back to the kernel
+/// and fault fresh, zeroed ones in again. When an earlier request is still
+/// held (being written), or the allocation is too small, the next gets a
+/// fresh allocation of its own size, as it would without this buffer, and
+/// the requests after it reuse that one: the producer keeps one such
+/// allocation, of at most the largest request, not one per connection.
+#[derive(Debug, Default)]
+pub(super) struct FrameBuffer(BytesMut);
+
+impl FrameBuffer {
+    /// An empty buffer with room for at least `capacity` bytes.
+    pub(super) fn next(&mut self, capacity: usize) -> &mut BytesMut {
+        self.0.clear();
+        if !self.0.try_reclaim(capacity) {
+            self.0 = BytesMut::with_capacity(capacity);
+        }
+        &mut self.0
+    }
+}
+
 impl Producer {
     /// Asks the caller to open a connection to `node`.
     pub(super) fn open_conn(&mut self, node: Node) -> Option<ConnId> {
@@ -95,10 +119,13 @@ impl Producer {
         // Sized once: a Produce request's batches are copied in, and a
         // growing buffer would copy them again at every doubling.
         const HEADER: usize = 64;
-        let mut buf = BytesMut::with_capacity(HEADER + client_id.len() + body.size_hint());
-        if let Err(e) = encode_request(&mut buf, correlation_id, Some(client_id), version, body) {
+        let buf = self
+            .frames
+            .next(HEADER + client_id.len() + body.size_hint());
+        if let Err(e) = encode_request(buf, correlation_id, Some(client_id), version, body) {
             return Err((format!("cannot encode {}: {e}", R::API_KEY.name()), kind));
         }
+        let data = buf.split().freeze();
         if expects_answer {
             conn.in_flight.push_back(InFlight {
                 correlation_id,
@@ -106,10 +133,7 @@ impl Producer {
                 kind,
             });
         }
-        self.outputs.push_back(Output::Write {
-            conn: id,
-            data: buf.freeze(),
-        });
+        self.outputs.push_back(Output::Write { conn: id, data });
         Ok(())
     }
 
@@ -455,5 +479,45 @@ impl Producer {
             }
         }
         self.metadata_in_flight = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FrameBuffer;
+
+    fn frame(frames: &mut FrameBuffer, len: usize) -> bytes::Bytes {
+        let buf = frames.next(len);
+        buf.resize(len, 7);
+        buf.split().freeze()
+    }
+
+    #[test]
+    fn a_request_reuses_the_allocation_the_written_ones_gave_back() {
+        let mut frames = FrameBuffer::default();
+        let first = frame(&mut frames, 1000);
+        let at = first.as_ptr();
+        drop(first);
+        // Were the allocation freed with the request, this would likely be
+        // handed it, and the next request could not get it back.
+        let squatter = Vec::<u8>::with_capacity(1000);
+        let second = frame(&mut frames, 1000);
+        assert_ne!(squatter.as_ptr(), at);
+        assert_eq!(second.as_ptr(), at);
+        assert_eq!(&second[..], &[7; 1000][..]);
+    }
+
+    #[test]
+    fn a_request_never_overwrites_one_still_held() {
+        let mut frames = FrameBuffer::default();
+        let first = frame(&mut frames, 1000);
+        let mut second = frames.next(1000).split();
+        second.resize(1000, 9);
+        assert_eq!(&first[..], &[7; 1000][..]);
+        // Larger than the first allocation: a fresh one, and the held
+        // request is untouched.
+        let third = frame(&mut frames, 5000);
+        assert_eq!(&first[..], &[7; 1000][..]);
+        assert_eq!(third.len(), 5000);
     }
 }
