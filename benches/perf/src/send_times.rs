@@ -62,7 +62,11 @@ impl SendTimes {
 
     /// The send time of record `n`, whose report came; frees its slot.
     pub fn take(&self, n: u64) -> Instant {
-        let stamped = self.slot(n).swap(0, Ordering::AcqRel);
+        // A load and a store, not a swap: only the sender fills a slot, and
+        // only while it is free, so nothing can change it in between.
+        let slot = self.slot(n);
+        let stamped = slot.load(Ordering::Acquire);
+        slot.store(0, Ordering::Release);
         self.start + Duration::from_nanos(stamped.saturating_sub(1))
     }
 

@@ -18,12 +18,16 @@ struct Stats {
     steady_state: bool,
     sampling: u64,
     latencies: Vec<u32>,
-    iteration: u64,
+    /// Records until the next sampled one: the Java tool samples every
+    /// `sampling`-th (a countdown, not a division per record).
+    until_sample: u64,
     count: u64,
     bytes: u64,
     total_latency: u64,
     max_latency: u32,
     window_start: Instant,
+    /// `window_start + WINDOW`: compared per record, without a subtraction.
+    window_end: Instant,
     window_count: u64,
     window_bytes: u64,
     window_total_latency: u64,
@@ -39,12 +43,13 @@ impl Stats {
             steady_state,
             sampling,
             latencies: Vec::with_capacity((records / sampling + 1) as usize),
-            iteration: 0,
+            until_sample: 0,
             count: 0,
             bytes: 0,
             total_latency: 0,
             max_latency: 0,
             window_start: now,
+            window_end: now + WINDOW,
             window_count: 0,
             window_bytes: 0,
             window_total_latency: 0,
@@ -62,10 +67,12 @@ impl Stats {
         self.window_bytes += bytes;
         self.window_total_latency += u64::from(latency);
         self.window_max_latency = self.window_max_latency.max(latency);
-        if self.iteration % self.sampling == 0 {
+        if self.until_sample == 0 {
             self.latencies.push(latency);
+            self.until_sample = self.sampling;
         }
-        if now.saturating_duration_since(self.window_start) >= WINDOW {
+        self.until_sample -= 1;
+        if now >= self.window_end {
             if self.steady_state && self.count == self.window_count {
                 println!("In steady state.");
             }
@@ -73,12 +80,12 @@ impl Stats {
                 self.print_window(now);
             }
             self.window_start = now;
+            self.window_end = now + WINDOW;
             self.window_count = 0;
             self.window_bytes = 0;
             self.window_total_latency = 0;
             self.window_max_latency = 0;
         }
-        self.iteration += 1;
     }
 
     fn print_window(&self, now: Instant) {
