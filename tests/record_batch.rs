@@ -520,6 +520,43 @@ fn rewrite_rejects_what_is_not_one_batch() {
     ));
 }
 
+/// A compressed batch of data the codec cannot shrink fits the buffer
+/// `into_batch` sizes for it: the buffer did not have to grow (growing
+/// doubles it and copies the whole compressed batch).
+#[test]
+fn an_incompressible_batch_fits_its_first_buffer() {
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut random = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state.to_le_bytes()
+    };
+    for codec in [Compression::Lz4, Compression::GZIP, Compression::ZSTD] {
+        let mut b = BatchBuilder::new(codec).unwrap();
+        while b.uncompressed_size() < 256 * 1024 {
+            let value: Vec<u8> = (0..128).flat_map(|_| random()).collect();
+            b.append(0, None, Some(&value), NO_HEADERS).unwrap();
+        }
+        let estimate = b.estimated_size();
+        let out = b.into_batch(&ProducerFields::NONE).unwrap();
+        if codec == Compression::Lz4 {
+            // lz4 stores what it cannot shrink: the batch outgrows the estimate.
+            assert!(
+                out.len() > estimate,
+                "{codec:?}: {} of {estimate}",
+                out.len()
+            );
+        }
+        assert!(
+            out.capacity() < estimate + estimate / 16,
+            "{codec:?}: {} bytes in a buffer of {}, estimate {estimate}",
+            out.len(),
+            out.capacity()
+        );
+    }
+}
+
 /// The in-place batch (the builder's own buffer, header written in the
 /// room kept for it) equals the copied one byte for byte, for every codec,
 /// also after the builder was cleared and refilled, and for a

@@ -137,6 +137,16 @@ impl BatchBuilder {
         BATCH_HEADER_SIZE + scaled as usize
     }
 
+    /// Room for a compressed batch: the estimate, plus what a codec adds
+    /// to data it cannot shrink (lz4 stores such blocks as they are, with
+    /// 4 bytes per 64 KiB block and a frame header and end mark). Without
+    /// the margin, random data outgrew the estimate by a few bytes, and the
+    /// whole compressed batch was copied into a buffer twice the size.
+    fn output_capacity(&self) -> usize {
+        let estimate = self.estimated_size();
+        estimate + estimate / 128 + 64
+    }
+
     /// Exact number of bytes [`BatchBuilder::append`] would add to
     /// [`BatchBuilder::uncompressed_size`] for this record (its length
     /// varint plus its body). Fails like `append` for a record that cannot
@@ -286,7 +296,7 @@ impl BatchBuilder {
     /// [`BatchBuilder::finish`]. The bytes equal what `finish` writes.
     pub fn into_batch(mut self, producer: &ProducerFields) -> Result<BytesMut, RecordError> {
         if self.compression.codec() != compression::CompressionType::None {
-            let mut out = BytesMut::with_capacity(self.estimated_size());
+            let mut out = BytesMut::with_capacity(self.output_capacity());
             self.finish(producer, &mut out)?;
             return Ok(out);
         }
@@ -305,7 +315,7 @@ impl BatchBuilder {
             // The header room is overwritten by `seal`.
             out.extend_from_slice(&self.records);
         } else {
-            out.reserve(self.estimated_size());
+            out.reserve(self.output_capacity());
             out.put_bytes(0, BATCH_HEADER_SIZE);
             compression::compress(&self.compression, self.records_bytes(), out)?;
         }
