@@ -415,9 +415,8 @@ mod zstd_codec {
 /// verifies the header checksum (for magic 2). Blocks whose length has the
 /// high bit set are stored uncompressed.
 ///
-/// The writer configures `lz4_flex` to produce what Kafka's writer does:
-/// 64 KiB independent blocks, no block checksum, no content size, no
-/// content checksum.
+/// The writer produces what Kafka's writer does: 64 KiB independent
+/// blocks, no block checksum, no content size, no content checksum.
 ///
 /// The reader first walks the frame structure itself, applying Kafka's
 /// rules above, requiring the end mark, and rejecting bytes after the
@@ -431,21 +430,49 @@ mod lz4 {
     #[allow(dead_code)]
     pub(super) const MAGIC: u32 = 0x184D_2204;
 
+    /// The frame header Kafka's writer starts with: the magic, FLG
+    /// (version 01, independent blocks, no block checksum, no content size,
+    /// no content checksum, no dictionary id), BD (64 KiB blocks) and the
+    /// header checksum, the second byte of the descriptor's xxHash32.
+    /// Fixed by the settings, so written as it is.
+    #[cfg(feature = "lz4")]
+    const HEADER: [u8; 7] = [0x04, 0x22, 0x4D, 0x18, 0x60, 0x40, 0x82];
+
+    /// The largest block the frame's BD allows.
+    #[cfg(feature = "lz4")]
+    const BLOCK: usize = 64 << 10;
+
+    /// The block length's high bit: the block is stored uncompressed.
+    #[cfg(feature = "lz4")]
+    const STORED: u32 = 1 << 31;
+
+    /// Writes the frame block by block with `lz4_flex`'s block compressor:
+    /// each block is compressed straight from `input` into one scratch
+    /// buffer and copied after its length, or stored as it is when it does
+    /// not shrink, as Kafka's writer does. `lz4_flex`'s own frame writer
+    /// would first copy all of `input` into a buffer of its own and
+    /// allocate (and zero) its buffers anew for every batch.
     #[cfg(feature = "lz4")]
     pub(super) fn compress(input: &[u8], out: &mut BytesMut) -> Result<(), RecordError> {
         use bytes::BufMut;
-        use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
-        use std::io::Write;
-        let info = FrameInfo::new()
-            .block_size(BlockSize::Max64KB)
-            .block_mode(BlockMode::Independent)
-            .block_checksums(false)
-            .content_checksum(false)
-            .content_size(None);
-        let codec = CompressionType::Lz4;
-        let mut enc = FrameEncoder::with_frame_info(info, out.writer());
-        enc.write_all(input).map_err(|e| compress_error(codec, e))?;
-        enc.finish().map_err(|e| compress_error(codec, e))?;
+        use lz4_flex::block::{CompressTable, compress_into_with_table, get_maximum_output_size};
+        out.extend_from_slice(&HEADER);
+        if !input.is_empty() {
+            let mut table = CompressTable::large();
+            let mut scratch = vec![0; get_maximum_output_size(BLOCK.min(input.len()))];
+            for block in input.chunks(BLOCK) {
+                let len = compress_into_with_table(block, &mut scratch, &mut table)
+                    .map_err(|e| compress_error(CompressionType::Lz4, e))?;
+                if len < block.len() {
+                    out.put_u32_le(len as u32);
+                    out.extend_from_slice(&scratch[..len]);
+                } else {
+                    out.put_u32_le(block.len() as u32 | STORED);
+                    out.extend_from_slice(block);
+                }
+            }
+        }
+        out.put_u32_le(0); // the end mark
         Ok(())
     }
 
@@ -667,6 +694,73 @@ mod tests {
         // No content checksum: the frame ends with the 4-byte end mark.
         assert_eq!(&out[out.len() - 4..], &[0, 0, 0, 0]);
         assert_eq!(lz4::frame_len(&out).unwrap(), out.len());
+    }
+
+    /// `n` bytes that do not compress (xorshift), or that do (`sample`).
+    #[cfg(feature = "lz4")]
+    fn lz4_inputs() -> Vec<Vec<u8>> {
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut noise = move |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        };
+        let sizes = [0, 1, 15, 65_535, 65_536, 65_537, 200_000];
+        let mut inputs: Vec<Vec<u8>> = sizes.iter().map(|&n| sample(n)).collect();
+        inputs.extend(sizes.iter().map(|&n| noise(n)));
+        // Blocks of each kind in one frame.
+        inputs.push([sample(70_000), noise(70_000), sample(70_000)].concat());
+        inputs
+    }
+
+    /// The hand-written frame starts with the header `lz4_flex`'s frame
+    /// writer makes with Kafka's settings (header checksum included), and
+    /// `lz4_flex`'s frame reader (behind `decompress`) reads it back.
+    #[test]
+    #[cfg(feature = "lz4")]
+    fn lz4_frames_read_back_with_lz4_flex_frame_header() {
+        use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
+        use std::io::Write;
+        for input in lz4_inputs() {
+            let info = FrameInfo::new()
+                .block_size(BlockSize::Max64KB)
+                .block_mode(BlockMode::Independent)
+                .block_checksums(false)
+                .content_checksum(false)
+                .content_size(None);
+            let mut enc = FrameEncoder::with_frame_info(info, Vec::new());
+            enc.write_all(&input).unwrap();
+            let theirs = enc.finish().unwrap();
+            let mut out = BytesMut::new();
+            compress(&Compression::Lz4, &input, &mut out).unwrap();
+            assert_eq!(&out[..7], &theirs[..7], "{} bytes", input.len());
+            let back = decompress(CompressionType::Lz4, &out, input.len()).unwrap();
+            assert_eq!(&back[..], &input[..], "{} bytes", input.len());
+        }
+        // Compressible input does shrink, block after block.
+        let mut out = BytesMut::new();
+        compress(&Compression::Lz4, &sample(200_000), &mut out).unwrap();
+        assert!(out.len() < 200_000 / 3, "{} bytes", out.len());
+    }
+
+    /// A block that does not shrink is stored, flagged by its length's
+    /// high bit, so an incompressible batch grows only by the framing.
+    #[test]
+    #[cfg(feature = "lz4")]
+    fn lz4_stores_blocks_that_do_not_shrink() {
+        let input = lz4_inputs().swap_remove(13); // 200 000 bytes of noise
+        assert_eq!(input.len(), 200_000);
+        let mut out = BytesMut::new();
+        compress(&Compression::Lz4, &input, &mut out).unwrap();
+        let first = u32::from_le_bytes([out[7], out[8], out[9], out[10]]);
+        assert_eq!(first, (1 << 31) | 65_536);
+        // Header, four block lengths, the blocks, the end mark.
+        assert_eq!(out.len(), 7 + 4 * 4 + 200_000 + 4);
     }
 
     #[test]
