@@ -17,10 +17,12 @@ use common::{
 use kafka_protocol::messages as kp;
 use kafka_protocol::messages::produce_request as kpq;
 use kafka_protocol::messages::produce_response as kps;
+use kafka_sansio::protocol::frame::{encode_request, encode_request_spliced};
 use kafka_sansio::protocol::{
     ApiMessage, BatchIndexAndErrorMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode,
     LeaderIdAndEpoch, NodeEndpoint, PartitionProduceData, PartitionProduceResponse, ProduceRequest,
-    ProduceResponse, Reader, TopicProduceData, TopicProduceResponse, UnknownTaggedFields, Uuid,
+    ProduceResponse, Reader, Splices, TopicProduceData, TopicProduceResponse, UnknownTaggedFields,
+    Uuid,
 };
 use proptest::prelude::*;
 
@@ -573,6 +575,40 @@ proptest! {
             let m = response_for(&m, v);
             roundtrip(&m, v);
             check_against_oracle(&m, v, response_to_oracle, response_from_oracle);
+        }
+    }
+}
+
+proptest! {
+    /// A frame encoded with its batches spliced out reads, once the parts
+    /// are put together in the order `interleave` gives them, exactly as
+    /// the frame with the batches copied in; and each batch part is the
+    /// batch itself (the same bytes in memory), not a copy.
+    #[test]
+    fn spliced_request_frames_equal_copied_ones(m in full_request()) {
+        for v in VERSIONS {
+            let m = request_for(&m, v);
+            let mut copied = BytesMut::new();
+            encode_request(&mut copied, 7, Some("client"), v, &m).unwrap();
+            let mut buf = BytesMut::new();
+            let mut splices = Splices::default();
+            encode_request_spliced(&mut buf, 7, Some("client"), v, &m, &mut splices).unwrap();
+            let batches: Vec<Bytes> = m
+                .topic_data
+                .iter()
+                .flat_map(|t| &t.partition_data)
+                .filter_map(|p| p.records.clone())
+                .filter(|r| !r.is_empty())
+                .collect();
+            let mut parts = Vec::new();
+            splices.interleave(buf.freeze(), |part| parts.push(part));
+            prop_assert!(splices.is_empty());
+            prop_assert_eq!(parts.concat(), copied.to_vec());
+            let mut spliced = parts.iter().filter(|part| {
+                batches.iter().any(|b| b.as_ptr() == part.as_ptr())
+            });
+            prop_assert_eq!(spliced.clone().count(), batches.len());
+            prop_assert!(spliced.all(|part| !part.is_empty()));
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct CorePath {
     back: HashMap<SimConnId, ConnId>,
     /// Responses waiting to be fed to the producer, in order.
     answers: VecDeque<(ConnId, Bytes)>,
+    /// Parts of a request written so far, per connection.
+    inbound: HashMap<ConnId, BytesMut>,
     next_offset: HashMap<i32, i64>,
     /// Records reported delivered so far.
     pub delivered: u64,
@@ -93,6 +95,7 @@ impl CorePath {
             links: HashMap::new(),
             back: HashMap::new(),
             answers: VecDeque::new(),
+            inbound: HashMap::new(),
             next_offset: HashMap::new(),
             delivered: 0,
             poll_timeout: true,
@@ -178,18 +181,28 @@ impl CorePath {
         }
     }
 
-    /// One request frame from the producer (each `Write` is one frame).
+    /// Bytes the producer wrote: a whole request, or a part of one (a
+    /// Produce request comes as its parts, the batches apart).
     fn write(&mut self, conn: ConnId, data: Bytes) {
         (self.broker_hook)(true);
-        self.broker_write(conn, data);
+        let mut inbound = self.inbound.remove(&conn).unwrap_or_default();
+        if inbound.is_empty() && frame_len(&data) == Some(data.len()) {
+            self.broker_write(conn, data);
+        } else {
+            // Put together as a socket would: the copy the producer no
+            // longer makes.
+            inbound.extend_from_slice(&data);
+            while let Some(len) = frame_len(&inbound).filter(|&len| len <= inbound.len()) {
+                let frame = inbound.split_to(len).freeze();
+                self.broker_write(conn, frame);
+            }
+        }
+        self.inbound.insert(conn, inbound);
         (self.broker_hook)(false);
     }
 
+    /// One whole request frame, size prefix included.
     fn broker_write(&mut self, conn: ConnId, data: Bytes) {
-        debug_assert_eq!(
-            data.len(),
-            4 + u32::from_be_bytes(data[..4].try_into().unwrap()) as usize
-        );
         let frame = data.slice(4..);
         if RequestHeader::peek_api(&frame).is_some_and(|(api, _)| api == ApiKey::PRODUCE) {
             let answer = self.acknowledge(frame);
@@ -237,4 +250,11 @@ impl CorePath {
         .expect("produce response");
         out.freeze()
     }
+}
+
+/// The length of the frame `data` starts with, size prefix included, once
+/// the prefix is there.
+fn frame_len(data: &[u8]) -> Option<usize> {
+    let prefix = data.get(..4)?.try_into().expect("four bytes");
+    Some(4 + u32::from_be_bytes(prefix) as usize)
 }

@@ -96,7 +96,12 @@ pub enum Output {
         /// bootstrap server).
         broker: Option<i32>,
     },
-    /// Write these bytes, in order, to the connection.
+    /// Write these bytes to the connection, after every earlier write to
+    /// it. A request can come as several writes in a row: a Produce
+    /// request's record batches are handed over as they are, not copied
+    /// into it. Gather consecutive writes into one vectored write
+    /// ([`WriteQueue`](super::WriteQueue) does the bookkeeping), or a
+    /// socket with Nagle's algorithm off sends each in a packet of its own.
     Write {
         /// The connection.
         conn: ConnId,

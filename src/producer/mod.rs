@@ -53,6 +53,7 @@ mod settle;
 mod sticky;
 mod timers;
 mod tracker;
+mod write_queue;
 
 pub use config::{
     Acks, ConfigError, IntoBrokerAddress, MetadataRecoveryStrategy, ProducerConfig,
@@ -67,6 +68,7 @@ pub use report::{
     SendErrorReason,
 };
 pub use tracker::DeliveryTracker;
+pub use write_queue::{MAX_SLICES, WriteQueue};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};

@@ -6,11 +6,14 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 
 use crate::protocol::api_versions::ApiVersionsRequest;
-use crate::protocol::frame::{FrameError, decode_response, encode_request, peek_correlation_id};
+use crate::protocol::frame::{
+    FrameError, decode_response, encode_request_spliced, peek_correlation_id,
+};
 use crate::protocol::versions::{negotiate, supported};
 use crate::protocol::{
-    ApiKey, ApiMessage, ApiVersionsResponse, InitProducerIdRequest, InitProducerIdResponse,
-    MetadataRequest, MetadataResponse, ProduceRequest, ProduceResponse, Request, VersionRange,
+    ApiKey, ApiMessage, ApiVersionsResponse, EncodeError, InitProducerIdRequest,
+    InitProducerIdResponse, MetadataRequest, MetadataResponse, ProduceRequest, ProduceResponse,
+    Request, Splices, VersionRange,
 };
 
 use super::connection::{Conn, ConnState, InFlight, Node, RequestKind, Versions};
@@ -23,25 +26,51 @@ const SOFTWARE_NAME: &str = "kafka-sansio";
 
 /// The buffer requests are encoded into. Each request is split off as its
 /// own `Bytes`; once the adapter has written and dropped the earlier ones,
-/// the next request reuses their allocation instead of a fresh one. A
-/// Produce request is up to `max.request.size`, and allocating and freeing
-/// that much per request makes the allocator hand pages back to the kernel
-/// and fault fresh, zeroed ones in again. When an earlier request is still
-/// held (being written), or the allocation is too small, the next gets a
-/// fresh allocation of its own size, as it would without this buffer, and
-/// the requests after it reuse that one: the producer keeps one such
-/// allocation, of at most the largest request, not one per connection.
+/// the next request reuses their allocation instead of a fresh one. When
+/// an earlier request is still held (being written), or the allocation is
+/// too small, the next gets a fresh allocation of its own size, and the
+/// requests after it reuse that one.
+///
+/// A Produce request's record batches are not copied in: the buffer holds
+/// the bytes around them, and the batches go out as their own `Write`s in
+/// between ([`Splices`]). A batch is already a `Bytes`, kept for retries;
+/// copying it into the request would cost a pass over every byte sent and
+/// a second buffer of up to `max.request.size` per request in flight,
+/// whose pages the allocator hands back and faults in again.
 #[derive(Debug, Default)]
-pub(super) struct FrameBuffer(BytesMut);
+pub(super) struct FrameBuffer {
+    buf: BytesMut,
+    splices: Splices,
+}
 
 impl FrameBuffer {
     /// An empty buffer with room for at least `capacity` bytes.
     pub(super) fn next(&mut self, capacity: usize) -> &mut BytesMut {
-        self.0.clear();
-        if !self.0.try_reclaim(capacity) {
-            self.0 = BytesMut::with_capacity(capacity);
+        self.buf.clear();
+        if !self.buf.try_reclaim(capacity) {
+            self.buf = BytesMut::with_capacity(capacity);
         }
-        &mut self.0
+        &mut self.buf
+    }
+
+    /// Encodes a request frame; hands `out` its parts in wire order.
+    fn encode<R: Request>(
+        &mut self,
+        correlation_id: i32,
+        client_id: &str,
+        version: i16,
+        body: &R,
+        out: impl FnMut(Bytes),
+    ) -> Result<(), EncodeError> {
+        // Sized once, so the buffer never grows (and copies) mid-request.
+        const HEADER: usize = 64;
+        let capacity = HEADER + client_id.len() + body.spliced_size_hint();
+        self.next(capacity);
+        let (buf, splices) = (&mut self.buf, &mut self.splices);
+        encode_request_spliced(buf, correlation_id, Some(client_id), version, body, splices)?;
+        let encoded = buf.split().freeze();
+        splices.interleave(encoded, out);
+        Ok(())
     }
 }
 
@@ -116,16 +145,14 @@ impl Producer {
             return Err(("connection is gone".to_owned(), kind));
         };
         let correlation_id = conn.next_correlation_id();
-        // Sized once: a Produce request's batches are copied in, and a
-        // growing buffer would copy them again at every doubling.
-        const HEADER: usize = 64;
-        let buf = self
+        let outputs = &mut self.outputs;
+        let write = |data| outputs.push_back(Output::Write { conn: id, data });
+        if let Err(e) = self
             .frames
-            .next(HEADER + client_id.len() + body.size_hint());
-        if let Err(e) = encode_request(buf, correlation_id, Some(client_id), version, body) {
+            .encode(correlation_id, client_id, version, body, write)
+        {
             return Err((format!("cannot encode {}: {e}", R::API_KEY.name()), kind));
         }
-        let data = buf.split().freeze();
         if expects_answer {
             conn.in_flight.push_back(InFlight {
                 correlation_id,
@@ -133,7 +160,6 @@ impl Producer {
                 kind,
             });
         }
-        self.outputs.push_back(Output::Write { conn: id, data });
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use super::header::response_header_version;
 use super::{
-    ApiMessage, DecodeError, EncodeError, Reader, Request, RequestHeader, ResponseHeader,
+    ApiMessage, DecodeError, EncodeError, Reader, Request, RequestHeader, ResponseHeader, Splices,
     check_decode_version, check_encode_version,
 };
 
@@ -136,17 +136,19 @@ impl FrameReader {
 }
 
 /// Appends a size prefix, then whatever `write` appends, then patches the
-/// prefix. On error `buf` is cut back to where it was, so a half-written
-/// frame never stays in an output buffer.
+/// prefix; `write` returns how many bytes it left out of `buf` to be
+/// written after it (spliced), which the size counts too. On error `buf`
+/// is cut back to where it was, so a half-written frame never stays in an
+/// output buffer.
 fn write_frame(
     buf: &mut BytesMut,
-    write: impl FnOnce(&mut BytesMut) -> Result<(), EncodeError>,
+    write: impl FnOnce(&mut BytesMut) -> Result<usize, EncodeError>,
 ) -> Result<(), EncodeError> {
     let start = buf.len();
     buf.put_i32(0);
     match write(buf) {
-        Ok(()) => {
-            let size = buf.len() - start - SIZE_PREFIX;
+        Ok(spliced) => {
+            let size = buf.len() - start - SIZE_PREFIX + spliced;
             let Ok(size32) = i32::try_from(size) else {
                 buf.truncate(start);
                 return Err(EncodeError::TooLong {
@@ -173,17 +175,53 @@ pub fn encode_request<R: Request>(
     version: i16,
     body: &R,
 ) -> Result<(), EncodeError> {
+    let header = request_header::<R>(correlation_id, client_id, version)?;
+    write_frame(buf, |buf| {
+        header.encode(buf, R::is_flexible(version))?;
+        body.encode(buf, version).map(|()| 0)
+    })
+}
+
+/// Appends one request frame as [`encode_request`] does, except that the
+/// body's bulk data (a Produce request's record batches) is left out of
+/// `buf` and noted in `splices` (see
+/// [`Encode::encode_spliced`](super::Encode::encode_spliced)): the frame
+/// on the wire is `buf` from where it was, with the pieces spliced in
+/// ([`Splices::interleave`]). `splices` must start empty, and offsets are
+/// positions in `buf`. On error nothing stays in either.
+pub fn encode_request_spliced<R: Request>(
+    buf: &mut BytesMut,
+    correlation_id: i32,
+    client_id: Option<&str>,
+    version: i16,
+    body: &R,
+    splices: &mut Splices,
+) -> Result<(), EncodeError> {
+    debug_assert!(splices.is_empty());
+    let header = request_header::<R>(correlation_id, client_id, version)?;
+    let written = write_frame(buf, |buf| {
+        header.encode(buf, R::is_flexible(version))?;
+        body.encode_spliced(buf, version, splices)?;
+        Ok(splices.len())
+    });
+    if written.is_err() {
+        splices.clear();
+    }
+    written
+}
+
+fn request_header<R: Request>(
+    correlation_id: i32,
+    client_id: Option<&str>,
+    version: i16,
+) -> Result<RequestHeader, EncodeError> {
     check_encode_version::<R>(version)?;
-    let header = RequestHeader {
+    Ok(RequestHeader {
         api_key: R::API_KEY.0,
         api_version: version,
         correlation_id,
         client_id: client_id.map(str::to_owned),
         ..RequestHeader::default()
-    };
-    write_frame(buf, |buf| {
-        header.encode(buf, R::is_flexible(version))?;
-        body.encode(buf, version)
     })
 }
 
@@ -217,7 +255,7 @@ pub fn encode_response<M: ApiMessage>(
     };
     write_frame(buf, |buf| {
         header.encode(buf, response_header_version::<M>(version))?;
-        body.encode(buf, version)
+        body.encode(buf, version).map(|()| 0)
     })
 }
 

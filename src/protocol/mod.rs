@@ -33,7 +33,7 @@ pub use produce::{
 };
 pub use wire::{Reader, UnknownTaggedFields, Uuid};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use thiserror::Error;
 
 /// The longest topic name Kafka accepts.
@@ -253,6 +253,83 @@ pub trait Encode {
     /// data is not copied again as the buffer grows. 0 when small.
     fn size_hint(&self) -> usize {
         0
+    }
+
+    /// Like [`encode`](Encode::encode), but a body that carries bulk data
+    /// (record batches) may leave it out of `buf`, listing each piece in
+    /// `splices` at the offset in `buf` where it belongs, to be written
+    /// after the bytes before it without being copied. The default copies
+    /// everything, as `encode` does.
+    fn encode_spliced(
+        &self,
+        buf: &mut BytesMut,
+        version: i16,
+        splices: &mut Splices,
+    ) -> Result<(), EncodeError> {
+        let _ = splices;
+        self.encode(buf, version)
+    }
+
+    /// About how many bytes [`encode_spliced`](Encode::encode_spliced)
+    /// appends to `buf` (the bulk data left out).
+    fn spliced_size_hint(&self) -> usize {
+        self.size_hint()
+    }
+}
+
+/// The bulk byte fields an [`Encode::encode_spliced`] left out of its
+/// buffer: each with the offset in the buffer where it belongs.
+#[derive(Debug, Default)]
+pub struct Splices {
+    pieces: Vec<(usize, Bytes)>,
+    len: usize,
+}
+
+impl Splices {
+    /// Notes `bytes` as belonging at `offset` of the buffer, after any
+    /// piece noted before.
+    pub fn push(&mut self, offset: usize, bytes: Bytes) {
+        debug_assert!(self.pieces.last().is_none_or(|(at, _)| *at <= offset));
+        self.len += bytes.len();
+        self.pieces.push((offset, bytes));
+    }
+
+    /// The bytes left out, in all.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was left out.
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// Forgets every piece, keeping the room.
+    pub fn clear(&mut self) {
+        self.pieces.clear();
+        self.len = 0;
+    }
+
+    /// Cuts `encoded` (the buffer the pieces were left out of, from its
+    /// start) at the pieces' offsets and hands `out` the parts in wire
+    /// order: buffer, piece, buffer, ... Empty parts are skipped. Leaves
+    /// this empty, its room kept for the next request.
+    pub fn interleave(&mut self, mut encoded: Bytes, mut out: impl FnMut(Bytes)) {
+        let mut taken = 0;
+        for (offset, piece) in self.pieces.drain(..) {
+            let head = encoded.split_to(offset - taken);
+            taken = offset;
+            if !head.is_empty() {
+                out(head);
+            }
+            if !piece.is_empty() {
+                out(piece);
+            }
+        }
+        self.len = 0;
+        if !encoded.is_empty() {
+            out(encoded);
+        }
     }
 }
 

@@ -44,12 +44,12 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::wire::{
-    TaggedFieldsWriter, put_array, put_nullable_bytes, put_nullable_string, put_string,
+    TaggedFieldsWriter, put_array, put_nullable_bulk, put_nullable_string, put_string,
     put_struct_tags, put_unknown_tagged_fields, put_uuid, refuse_unknown_tags,
 };
 use super::{
     ApiKey, ApiMessage, Decode, DecodeError, Encode, EncodeError, ErrorCode, Reader, Request,
-    UnknownTaggedFields, Uuid, VersionRange, check_decode_version, check_encode_version,
+    Splices, UnknownTaggedFields, Uuid, VersionRange, check_decode_version, check_encode_version,
 };
 
 /// First version whose response carries `LogStartOffset`.
@@ -209,8 +209,15 @@ impl Request for ProduceRequest {
     type Response = ProduceResponse;
 }
 
-impl Encode for ProduceRequest {
-    fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError> {
+impl ProduceRequest {
+    /// The body in `version`; the record batches copied into `buf`, or
+    /// noted in `splices` when given.
+    fn encode_parts(
+        &self,
+        buf: &mut BytesMut,
+        version: i16,
+        mut splices: Option<&mut Splices>,
+    ) -> Result<(), EncodeError> {
         check_encode_version::<Self>(version)?;
         let flexible = Self::is_flexible(version);
         put_nullable_string(
@@ -222,7 +229,7 @@ impl Encode for ProduceRequest {
         buf.put_i16(self.acks);
         buf.put_i32(self.timeout_ms);
         put_array(buf, "topic data", &self.topic_data, flexible, |buf, t| {
-            t.encode(buf, version, flexible)
+            t.encode(buf, version, flexible, splices.as_deref_mut())
         })?;
         put_struct_tags(
             buf,
@@ -233,22 +240,44 @@ impl Encode for ProduceRequest {
         )
     }
 
-    /// The record batches, plus room for the names and fields around them.
-    fn size_hint(&self) -> usize {
+    /// The bytes around the record batches, about.
+    fn overhead_hint(&self) -> usize {
         const PER_TOPIC: usize = 64;
         const PER_PARTITION: usize = 16;
         self.topic_data
             .iter()
-            .map(|t| {
-                PER_TOPIC
-                    + t.name.len()
-                    + t.partition_data
-                        .iter()
-                        .map(|p| PER_PARTITION + p.records.as_ref().map_or(0, |r| r.len()))
-                        .sum::<usize>()
-            })
+            .map(|t| PER_TOPIC + t.name.len() + PER_PARTITION * t.partition_data.len())
             .sum::<usize>()
             + PER_TOPIC
+    }
+}
+
+impl Encode for ProduceRequest {
+    fn encode(&self, buf: &mut BytesMut, version: i16) -> Result<(), EncodeError> {
+        self.encode_parts(buf, version, None)
+    }
+
+    /// The record batches are left out of `buf`, one piece per partition.
+    fn encode_spliced(
+        &self,
+        buf: &mut BytesMut,
+        version: i16,
+        splices: &mut Splices,
+    ) -> Result<(), EncodeError> {
+        self.encode_parts(buf, version, Some(splices))
+    }
+
+    fn spliced_size_hint(&self) -> usize {
+        self.overhead_hint()
+    }
+
+    /// The record batches, plus room for the names and fields around them.
+    fn size_hint(&self) -> usize {
+        let records = self.topic_data.iter().flat_map(|t| &t.partition_data);
+        self.overhead_hint()
+            + records
+                .map(|p| p.records.as_ref().map_or(0, Bytes::len))
+                .sum::<usize>()
     }
 }
 
@@ -269,14 +298,20 @@ impl Decode for ProduceRequest {
 }
 
 impl TopicProduceData {
-    fn encode(&self, buf: &mut BytesMut, version: i16, flexible: bool) -> Result<(), EncodeError> {
+    fn encode(
+        &self,
+        buf: &mut BytesMut,
+        version: i16,
+        flexible: bool,
+        mut splices: Option<&mut Splices>,
+    ) -> Result<(), EncodeError> {
         put_topic(buf, &self.name, &self.topic_id, version, flexible)?;
         put_array(
             buf,
             "partition data",
             &self.partition_data,
             flexible,
-            |buf, p| p.encode(buf, version, flexible),
+            |buf, p| p.encode(buf, version, flexible, splices.as_deref_mut()),
         )?;
         put_struct_tags(
             buf,
@@ -301,9 +336,15 @@ impl TopicProduceData {
 }
 
 impl PartitionProduceData {
-    fn encode(&self, buf: &mut BytesMut, version: i16, flexible: bool) -> Result<(), EncodeError> {
+    fn encode(
+        &self,
+        buf: &mut BytesMut,
+        version: i16,
+        flexible: bool,
+        splices: Option<&mut Splices>,
+    ) -> Result<(), EncodeError> {
         buf.put_i32(self.index);
-        put_nullable_bytes(buf, "records", self.records.as_deref(), flexible)?;
+        put_nullable_bulk(buf, "records", self.records.as_ref(), flexible, splices)?;
         put_struct_tags(
             buf,
             &self.unknown_tagged_fields,

@@ -543,6 +543,26 @@ pub fn put_nullable_bytes(
     Ok(())
 }
 
+/// Appends nullable bulk bytes (record batches): the length, then the
+/// bytes, or, given `splices`, a note of where they belong instead of a
+/// copy (see [`Encode::encode_spliced`](super::Encode::encode_spliced)).
+pub fn put_nullable_bulk(
+    buf: &mut BytesMut,
+    what: &'static str,
+    value: Option<&Bytes>,
+    flexible: bool,
+    splices: Option<&mut super::Splices>,
+) -> Result<(), EncodeError> {
+    match (value, splices) {
+        (Some(bytes), Some(splices)) => {
+            put_length(buf, what, Some(bytes.len()), flexible, false)?;
+            splices.push(buf.len(), bytes.clone());
+            Ok(())
+        }
+        (value, _) => put_nullable_bytes(buf, what, value.map(|b| &b[..]), flexible),
+    }
+}
+
 /// Appends non-null bytes.
 pub fn put_bytes(
     buf: &mut impl BufMut,

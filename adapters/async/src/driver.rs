@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use event_listener::Event as Notify;
 use kafka_sansio::producer::{
-    BrokerAddress, ConnId, DeliveryTracker, Handlers, Input, Output, Producer as Core,
+    BrokerAddress, ConnId, DeliveryTracker, Handlers, Input, Output, Producer as Core, WriteQueue,
 };
 
 use crate::runtime::Runtime;
@@ -223,17 +223,19 @@ impl Shared {
         });
     }
 
-    /// The next bytes to write on `conn`; `None` once the core closed it.
-    pub(crate) async fn next_write(&self, conn: ConnId) -> Option<Bytes> {
+    /// Moves the bytes queued for `conn` to `into`, waiting for some;
+    /// false once the core closed it.
+    pub(crate) async fn next_writes(&self, conn: ConnId, into: &mut WriteQueue) -> bool {
         poll_fn(|cx| match self.lock().conns.get_mut(&conn) {
-            None => Poll::Ready(None),
-            Some(slot) => match slot.queue.pop_front() {
-                Some(data) => Poll::Ready(Some(data)),
-                None => {
-                    slot.waker = Some(cx.waker().clone());
-                    Poll::Pending
-                }
-            },
+            None => Poll::Ready(false),
+            Some(slot) if slot.queue.is_empty() => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            Some(slot) => {
+                slot.queue.drain(..).for_each(|data| into.push(data));
+                Poll::Ready(true)
+            }
         })
         .await
     }

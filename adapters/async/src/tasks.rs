@@ -1,11 +1,12 @@
 //! The producer's background tasks: one per connection, and the timer.
 
 use std::future::{Future, pending, poll_fn};
+use std::io::IoSlice;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
 
-use kafka_sansio::producer::{BrokerAddress, ConnId, Input};
+use kafka_sansio::producer::{BrokerAddress, ConnId, Input, MAX_SLICES, WriteQueue};
 
 use crate::driver::{Shared, TaskGuard};
 use crate::runtime::{ReadHalf, Runtime, WriteHalf};
@@ -76,11 +77,22 @@ async fn read_loop<R: Runtime>(
 }
 
 /// Writes what the core queues, in order; returns why the connection
-/// ended, or `None` when the core closed it.
+/// ended, or `None` when the core closed it. The writes queued when it
+/// wakes go out together, in vectored writes: a request comes as several
+/// (its record batches are not copied into it).
 async fn write_loop(shared: &Shared, conn: ConnId, mut writer: impl WriteHalf) -> Option<String> {
-    while let Some(data) = shared.next_write(conn).await {
-        if let Err(e) = writer.write_all(&data).await {
-            return Some(format!("write: {e}"));
+    let mut queue = WriteQueue::new();
+    while shared.next_writes(conn, &mut queue).await {
+        while !queue.is_empty() {
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let filled = queue.io_slices(&mut slices);
+            let written = writer.write_vectored(&slices[..filled]).await;
+            match written {
+                Ok(0) => return Some("write: the connection takes no more bytes".to_owned()),
+                Ok(n) => queue.advance(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Some(format!("write: {e}")),
+            }
         }
     }
     None

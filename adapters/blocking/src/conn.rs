@@ -3,13 +3,13 @@
 //! Either one reports the connection's end to the core (once, see
 //! [`State::lost`]); a `shutdown` from the other side ends its partner.
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use kafka_sansio::producer::{BrokerAddress, ConnId, Input, Output};
+use kafka_sansio::producer::{BrokerAddress, ConnId, Input, Output, WriteQueue};
 
 use crate::shared::{Shared, State, spawn};
 
@@ -124,18 +124,24 @@ fn read_loop(shared: &Arc<Shared>, conn: ConnId, mut stream: TcpStream) {
 }
 
 /// Writes each `Write` output, whole and in order, until this side drops
-/// the sender (the connection was closed) or a write fails.
+/// the sender (the connection was closed) or a write fails. The writes
+/// waiting when it wakes go out together, in vectored writes: a request
+/// comes as several (its record batches are not copied into it).
 fn write_loop(
     shared: &Arc<Shared>,
     conn: ConnId,
     mut stream: TcpStream,
     outputs: &Receiver<Output>,
 ) {
-    for output in outputs {
-        let Output::Write { data, .. } = output else {
-            continue; // only writes are sent here
-        };
-        if let Err(e) = stream.write_all(&data) {
+    let mut queue = WriteQueue::new();
+    while let Ok(first) = outputs.recv() {
+        for output in std::iter::once(first).chain(outputs.try_iter()) {
+            if let Output::Write { data, .. } = output {
+                queue.push(data); // only writes are sent here
+            }
+        }
+        // Blocking: returns once all is written, or on an error.
+        if let Err(e) = queue.write_to(&mut stream) {
             shared
                 .lock()
                 .lost(shared, conn, format!("write failed: {e}"));

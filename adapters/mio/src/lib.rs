@@ -84,7 +84,6 @@
 mod producer;
 mod sockets;
 mod tokens;
-mod write_queue;
 
 pub use kafka_sansio::producer::{
     Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,

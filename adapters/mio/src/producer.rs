@@ -255,6 +255,8 @@ impl MioProducer {
                     Output::Event(event) => self.notify(&event),
                 }
             }
+            // A request's parts go out in one vectored write.
+            self.sockets.flush_written();
             let input = match self.sockets.take_happening() {
                 None => break,
                 Some(Happening::Connected(conn)) => Input::Connected { conn },

@@ -8,13 +8,12 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::vec;
 
 use bytes::Bytes;
-use kafka_sansio::producer::{BrokerAddress, ConnId};
+use kafka_sansio::producer::{BrokerAddress, ConnId, WriteQueue};
 use mio::event::Event;
 use mio::net::TcpStream;
 use mio::{Interest, Registry};
 
 use crate::tokens::{TokenPool, TokenRange};
-use crate::write_queue::WriteQueue;
 
 /// Something a socket did that the core must hear of.
 #[derive(Debug, PartialEq, Eq)]
@@ -51,6 +50,8 @@ pub(crate) struct Sockets {
     slots: Vec<Option<Socket>>,
     by_conn: HashMap<ConnId, usize>,
     happenings: VecDeque<Happening>,
+    /// Sockets given bytes since the last [`Sockets::flush_written`].
+    written: Vec<usize>,
 }
 
 impl Sockets {
@@ -62,6 +63,7 @@ impl Sockets {
             slots: (0..range.len()).map(|_| None).collect(),
             by_conn: HashMap::new(),
             happenings: VecDeque::new(),
+            written: Vec::new(),
         }
     }
 
@@ -209,15 +211,27 @@ impl Sockets {
         }
     }
 
-    /// Queues `data` for `conn` and writes what the socket takes.
+    /// Queues `data` for `conn`; [`flush_written`](Self::flush_written)
+    /// writes it, with whatever else comes before then, in one go.
     pub(crate) fn write(&mut self, conn: ConnId, data: Bytes) {
         let Some(&index) = self.by_conn.get(&conn) else {
             return;
         };
         if let Some(socket) = self.slots[index].as_mut() {
             socket.out.push(data);
+            if !self.written.contains(&index) {
+                self.written.push(index);
+            }
         }
-        self.flush_index(index);
+    }
+
+    /// Writes what the sockets given bytes since the last call take.
+    pub(crate) fn flush_written(&mut self) {
+        let mut written = std::mem::take(&mut self.written);
+        for index in written.drain(..) {
+            self.flush_index(index);
+        }
+        self.written = written;
     }
 
     /// Writes what `conn` has queued, until done or the socket is full.
@@ -459,6 +473,12 @@ mod tests {
         for chunk in expected.chunks(100_003) {
             sockets.write(conn, Bytes::copy_from_slice(chunk));
         }
+        assert_eq!(
+            sockets.queued(conn),
+            expected.len(),
+            "written only on flush"
+        );
+        sockets.flush_written();
         assert!(sockets.queued(conn) > 0, "the socket took only part of it");
         run(&mut poll, &mut sockets, |s| s.queued(conn) == 0);
         assert_eq!(sockets.take_happening(), None);

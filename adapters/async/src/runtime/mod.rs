@@ -2,7 +2,7 @@
 //! and detached tasks. One small module per runtime implements it.
 
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::time::Instant;
 
 #[cfg(feature = "smol")]
@@ -46,8 +46,13 @@ pub trait ReadHalf: Send + 'static {
 
 /// Writing to a connection.
 pub trait WriteHalf: Send + 'static {
-    /// Writes all of `data`. Only the producer's connection task calls
-    /// this, and it is never cancelled while the connection lives: a
-    /// request is either written whole or the connection is dropped.
-    fn write_all(&mut self, data: &[u8]) -> impl Future<Output = io::Result<()>> + Send;
+    /// Writes some of `bufs`, in order, in one vectored write, and returns
+    /// how many bytes it took (0 only when it can take none). Only the
+    /// producer's connection task calls this, and it is never cancelled
+    /// while the connection lives: a request is either written whole or
+    /// the connection is dropped.
+    fn write_vectored(
+        &mut self,
+        bufs: &[IoSlice<'_>],
+    ) -> impl Future<Output = io::Result<usize>> + Send;
 }

@@ -1,7 +1,7 @@
 //! [`SmolRuntime`]: the producer on smol.
 
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::time::Instant;
 
 use ::smol::Timer;
@@ -47,7 +47,7 @@ impl ReadHalf for TcpStream {
 }
 
 impl WriteHalf for TcpStream {
-    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        AsyncWriteExt::write_all(self, data).await
+    async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        AsyncWriteExt::write_vectored(self, bufs).await
     }
 }

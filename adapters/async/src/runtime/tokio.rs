@@ -1,7 +1,7 @@
 //! [`TokioRuntime`]: the producer on tokio.
 
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::time::Instant;
 
 use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -68,7 +68,7 @@ impl ReadHalf for OwnedReadHalf {
 }
 
 impl WriteHalf for OwnedWriteHalf {
-    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        AsyncWriteExt::write_all(self, data).await
+    async fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        AsyncWriteExt::write_vectored(self, bufs).await
     }
 }
