@@ -958,3 +958,48 @@ fn encode_speed_1kib_records() {
         );
     }
 }
+
+/// `into_batch_with` builds a compressed batch in the buffer it is given
+/// and hands the builder's own back, emptied; without compression the
+/// builder's buffer is the batch and nothing comes back. Either way the
+/// bytes are what `into_batch` makes.
+#[test]
+fn into_batch_with_hands_back_the_buffer_it_does_not_use() {
+    for codec in [Compression::None, Compression::Lz4, Compression::GZIP] {
+        let fill = |mut b: BatchBuilder| {
+            for i in 0..100u8 {
+                b.append(i64::from(i), None, Some(&[i; 50]), NO_HEADERS)
+                    .unwrap();
+            }
+            b
+        };
+        let mut builder_buffer = BytesMut::with_capacity(8192);
+        builder_buffer.extend_from_slice(b"left over");
+        let builder_at = builder_buffer.as_ptr();
+        let builder = fill(BatchBuilder::with_buffer(codec, builder_buffer).unwrap());
+        let given = BytesMut::with_capacity(16384);
+        let given_at = given.as_ptr();
+        let mut asked = None;
+        let (batch, spare) = builder
+            .into_batch_with(&ProducerFields::NONE, |room| {
+                asked = Some(room);
+                given
+            })
+            .unwrap();
+        let expected = fill(BatchBuilder::new(codec).unwrap())
+            .into_batch(&ProducerFields::NONE)
+            .unwrap();
+        assert_eq!(batch, expected, "{codec:?}");
+        if codec == Compression::None {
+            assert_eq!(asked, None);
+            assert_eq!(batch.as_ptr(), builder_at);
+            assert!(spare.is_none());
+        } else {
+            assert!(asked.is_some_and(|room| room > 0));
+            assert_eq!(batch.as_ptr(), given_at, "{codec:?}");
+            let spare = spare.expect("the builder's buffer");
+            assert_eq!(spare.as_ptr(), builder_at, "{codec:?}");
+            assert!(spare.is_empty());
+        }
+    }
+}

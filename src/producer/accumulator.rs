@@ -8,6 +8,7 @@ use crate::record::{Compression, RecordError};
 
 use super::batch::{ProducerBatch, RecordMeta};
 use super::metadata::TopicIdx;
+use super::pool::BufferPool;
 use super::record::ProducerRecord;
 use super::sticky::StickyPartitioner;
 
@@ -97,17 +98,23 @@ pub(crate) struct Accumulator {
     pub topics: Vec<TopicQueues>,
     pub buffered_bytes: usize,
     pub buffered_records: usize,
+    /// Buffers of finished batches, for new ones.
+    pub pool: BufferPool,
     next_order: u64,
     batch_size: usize,
     compression: Compression,
 }
 
 impl Accumulator {
-    pub(crate) fn new(batch_size: usize, compression: Compression) -> Self {
+    pub(crate) fn new(batch_size: usize, compression: Compression, buffer_memory: usize) -> Self {
         Accumulator {
             topics: Vec::new(),
             buffered_bytes: 0,
             buffered_records: 0,
+            // A quarter of `buffer.memory` covers the buffers that come
+            // back with one answer until new batches take them; it is
+            // also what an idle producer keeps.
+            pool: BufferPool::new(buffer_memory / 4),
             next_order: 0,
             batch_size,
             compression,
@@ -194,7 +201,7 @@ impl Accumulator {
                 partition,
                 order,
                 compression,
-                capacity,
+                self.pool.take(BATCH_OVERHEAD + capacity),
                 // Room for the records' metadata too, as many as fit
                 // (sizes are upper bounds: the list may still grow).
                 capacity / meta.accounted.max(1),

@@ -11,6 +11,7 @@ use crate::record::{
 };
 
 use super::metadata::TopicIdx;
+use super::pool::BufferPool;
 use super::record::RecordId;
 
 /// What the producer remembers of each record in a batch, for its report.
@@ -71,7 +72,7 @@ impl ProducerBatch {
         partition: i32,
         order: u64,
         compression: Compression,
-        capacity: usize,
+        buffer: BytesMut,
         expected_records: usize,
         now: Instant,
     ) -> Result<Self, RecordError> {
@@ -83,7 +84,7 @@ impl ProducerBatch {
             },
             topic,
             partition,
-            builder: Some(BatchBuilder::with_capacity(compression, capacity)?),
+            builder: Some(BatchBuilder::with_buffer(compression, buffer)?),
             encoded: None,
             records: Vec::with_capacity(expected_records),
             created: now,
@@ -142,7 +143,11 @@ impl ProducerBatch {
     /// The batch's bytes stamped with `fields`: encoded on first use, then
     /// only re-stamped (with an incremental CRC update) when the fields
     /// change, as after an epoch bump.
-    pub(crate) fn encode(&mut self, fields: ProducerFields) -> Result<Bytes, RecordError> {
+    pub(crate) fn encode(
+        &mut self,
+        fields: ProducerFields,
+        pool: &mut BufferPool,
+    ) -> Result<Bytes, RecordError> {
         if let Some((bytes, stamped)) = &self.encoded {
             if *stamped == fields {
                 return Ok(bytes.clone());
@@ -154,11 +159,25 @@ impl ProducerBatch {
             return Ok(bytes);
         }
         let builder = self.builder.take().ok_or(RecordError::TooManyRecords)?;
-        // Uncompressed, the builder's own buffer becomes the batch.
-        let bytes = builder.into_batch(&fields)?.freeze();
+        // Uncompressed, the builder's own buffer becomes the batch;
+        // compressed, it goes back to the pool.
+        let (batch, spare) = builder.into_batch_with(&fields, |room| pool.take(room))?;
+        if let Some(spare) = spare {
+            pool.give(spare);
+        }
+        let bytes = batch.freeze();
         self.encoded = Some((bytes.clone(), fields));
         self.sealed = true;
         Ok(bytes)
+    }
+
+    /// Hands the batch's buffer to `pool` (the batch is done).
+    pub(crate) fn recycle(self, pool: &mut BufferPool) {
+        if let Some((bytes, _)) = self.encoded {
+            pool.give_bytes(bytes);
+        } else if let Some(builder) = self.builder {
+            pool.give(builder.into_buffer());
+        }
     }
 
     /// Splits a batch the broker found too large into two halves that keep
@@ -215,7 +234,7 @@ impl ProducerBatch {
                     self.partition,
                     0,
                     compression,
-                    0,
+                    BytesMut::new(),
                     0,
                     self.created,
                 )?;

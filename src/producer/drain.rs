@@ -207,7 +207,7 @@ impl Producer {
                 (true, Some((id, epoch, seq))) => ProducerFields::idempotent(id, epoch, seq),
                 _ => ProducerFields::NONE,
             };
-            encoded.push(batch.encode(fields));
+            encoded.push(batch.encode(fields, &mut self.acc.pool));
         }
         let mut kept = Vec::with_capacity(batches.len());
         for (batch, bytes) in batches.into_iter().zip(encoded) {

@@ -47,6 +47,7 @@ mod handlers;
 mod io;
 mod metadata;
 mod net;
+mod pool;
 mod record;
 mod report;
 mod settle;
@@ -219,7 +220,7 @@ impl Producer {
             map: ClusterMap::default(),
             refresh: RefreshSchedule::new(retry_backoff, config.metadata_max_age),
             metadata_in_flight: None,
-            acc: Accumulator::new(config.batch_size, config.compression),
+            acc: Accumulator::new(config.batch_size, config.compression, config.buffer_memory),
             conns: BTreeMap::new(),
             node_conns: BTreeMap::new(),
             health: BTreeMap::new(),

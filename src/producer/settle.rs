@@ -371,6 +371,7 @@ impl Producer {
         }
         self.counters.delivered += n as u64;
         self.acc.release(accounted, n);
+        batch.recycle(&mut self.acc.pool);
     }
 
     /// Reports a batch failed. A batch that held sequence numbers leaves a
@@ -411,6 +412,7 @@ impl Producer {
             error,
             certainty,
         );
+        batch.recycle(&mut self.acc.pool);
     }
 
     /// One failure report per record; releases their buffer.

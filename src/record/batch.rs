@@ -63,8 +63,19 @@ impl BatchBuilder {
     /// Like [`BatchBuilder::new`], with room for `capacity` bytes of
     /// encoded records before the buffer grows.
     pub fn with_capacity(compression: Compression, capacity: usize) -> Result<Self, RecordError> {
+        Self::with_buffer(
+            compression,
+            BytesMut::with_capacity(BATCH_HEADER_SIZE + capacity),
+        )
+    }
+
+    /// Like [`BatchBuilder::new`], building in `buffer` (emptied first),
+    /// whose allocation a finished batch can hand back: see
+    /// [`BatchBuilder::into_batch_with`].
+    pub fn with_buffer(compression: Compression, buffer: BytesMut) -> Result<Self, RecordError> {
         compression.validate()?;
-        let mut records = BytesMut::with_capacity(BATCH_HEADER_SIZE + capacity);
+        let mut records = buffer;
+        records.clear();
         records.put_bytes(0, BATCH_HEADER_SIZE);
         Ok(Self {
             compression,
@@ -294,15 +305,32 @@ impl BatchBuilder {
     /// front of the builder's buffer, so the records are not copied; a
     /// compressed batch is written to a new buffer as by
     /// [`BatchBuilder::finish`]. The bytes equal what `finish` writes.
-    pub fn into_batch(mut self, producer: &ProducerFields) -> Result<BytesMut, RecordError> {
-        if self.compression.codec() != compression::CompressionType::None {
-            let mut out = BytesMut::with_capacity(self.output_capacity());
-            self.finish(producer, &mut out)?;
-            return Ok(out);
-        }
-        let mut batch = std::mem::take(&mut self.records);
-        self.seal(producer, &mut batch)?;
+    pub fn into_batch(self, producer: &ProducerFields) -> Result<BytesMut, RecordError> {
+        let (batch, _) = self.into_batch_with(producer, BytesMut::with_capacity)?;
         Ok(batch)
+    }
+
+    /// [`BatchBuilder::into_batch`], with the buffer for a compressed
+    /// batch from `buffer` (called with the room wanted), and the
+    /// builder's own buffer handed back, emptied, when it is not the
+    /// batch: to build the next batch in.
+    pub fn into_batch_with(
+        mut self,
+        producer: &ProducerFields,
+        buffer: impl FnOnce(usize) -> BytesMut,
+    ) -> Result<(BytesMut, Option<BytesMut>), RecordError> {
+        let mut records = std::mem::take(&mut self.records);
+        if self.compression.codec() == compression::CompressionType::None {
+            self.seal(producer, &mut records)?;
+            return Ok((records, None));
+        }
+        self.records = records;
+        let mut out = buffer(self.output_capacity());
+        out.clear();
+        self.finish(producer, &mut out)?;
+        let mut spare = std::mem::take(&mut self.records);
+        spare.clear();
+        Ok((out, Some(spare)))
     }
 
     fn write_batch(
@@ -355,6 +383,13 @@ impl BatchBuilder {
         header::write_header_fields(batch, &h);
         header::seal_crc(batch);
         Ok(size)
+    }
+
+    /// The builder's buffer, emptied, to build another batch in.
+    pub fn into_buffer(mut self) -> BytesMut {
+        let mut buffer = std::mem::take(&mut self.records);
+        buffer.clear();
+        buffer
     }
 
     /// Removes every record, keeping the buffer and the codec.
