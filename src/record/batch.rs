@@ -150,12 +150,13 @@ impl BatchBuilder {
 
     /// Room for a compressed batch: the estimate, plus what a codec adds
     /// to data it cannot shrink (lz4 stores such blocks as they are, with
-    /// 4 bytes per 64 KiB block and a frame header and end mark). Without
-    /// the margin, random data outgrew the estimate by a few bytes, and the
-    /// whole compressed batch was copied into a buffer twice the size.
+    /// 4 bytes per 64 KiB block and a frame header and end mark), plus the
+    /// room the codec works in. Without the margin, random data outgrew
+    /// the estimate by a few bytes, and the whole compressed batch was
+    /// copied into a buffer twice the size.
     fn output_capacity(&self) -> usize {
         let estimate = self.estimated_size();
-        estimate + estimate / 128 + 64
+        estimate + estimate / 128 + 64 + compression::working_room(&self.compression, estimate)
     }
 
     /// Exact number of bytes [`BatchBuilder::append`] would add to

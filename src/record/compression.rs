@@ -217,6 +217,18 @@ pub fn compress(
     }
 }
 
+/// Room beyond the compressed bytes that compressing about `len` bytes
+/// with `compression` needs in the output buffer while it works: lz4
+/// compresses each block into room for its worst case, then gives back
+/// what it did not use.
+pub(crate) fn working_room(compression: &Compression, len: usize) -> usize {
+    match compression {
+        #[cfg(feature = "lz4")]
+        Compression::Lz4 => lz4::block_room(len) - len.min(64 << 10),
+        _ => 0,
+    }
+}
+
 /// Decompresses `input` (the records region of a batch compressed with
 /// `codec`), refusing to produce more than `limit` bytes.
 pub fn decompress(
@@ -446,30 +458,40 @@ mod lz4 {
     #[cfg(feature = "lz4")]
     const STORED: u32 = 1 << 31;
 
+    /// Room a block of `len` bytes may need while it is compressed: the
+    /// compressor wants its worst case, a little more than `len`.
+    #[cfg(feature = "lz4")]
+    pub(super) fn block_room(len: usize) -> usize {
+        lz4_flex::block::get_maximum_output_size(len.min(BLOCK))
+    }
+
     /// Writes the frame block by block with `lz4_flex`'s block compressor:
-    /// each block is compressed straight from `input` into one scratch
-    /// buffer and copied after its length, or stored as it is when it does
-    /// not shrink, as Kafka's writer does. `lz4_flex`'s own frame writer
-    /// would first copy all of `input` into a buffer of its own and
-    /// allocate (and zero) its buffers anew for every batch.
+    /// each block is compressed straight from `input` into `out`, after
+    /// its length, or stored as it is when it does not shrink, as Kafka's
+    /// writer does. `lz4_flex`'s own frame writer would first copy all of
+    /// `input` into a buffer of its own and allocate its buffers anew for
+    /// every batch.
     #[cfg(feature = "lz4")]
     pub(super) fn compress(input: &[u8], out: &mut BytesMut) -> Result<(), RecordError> {
         use bytes::BufMut;
-        use lz4_flex::block::{CompressTable, compress_into_with_table, get_maximum_output_size};
+        use lz4_flex::block::{CompressTable, compress_into_with_table};
         out.extend_from_slice(&HEADER);
-        if !input.is_empty() {
-            let mut table = CompressTable::large();
-            let mut scratch = vec![0; get_maximum_output_size(BLOCK.min(input.len()))];
-            for block in input.chunks(BLOCK) {
-                let len = compress_into_with_table(block, &mut scratch, &mut table)
-                    .map_err(|e| compress_error(CompressionType::Lz4, e))?;
-                if len < block.len() {
-                    out.put_u32_le(len as u32);
-                    out.extend_from_slice(&scratch[..len]);
-                } else {
-                    out.put_u32_le(block.len() as u32 | STORED);
-                    out.extend_from_slice(block);
-                }
+        // The 32-bit table, as `lz4_flex`'s frame writer uses: on batches
+        // of 100-byte records it measured faster than the 16-bit one
+        // `compress_into` picks for blocks under 64 KiB.
+        let mut table = CompressTable::large();
+        for block in input.chunks(BLOCK) {
+            let at = out.len();
+            out.resize(at + 4 + block_room(block.len()), 0);
+            let len = compress_into_with_table(block, &mut out[at + 4..], &mut table)
+                .map_err(|e| compress_error(CompressionType::Lz4, e))?;
+            if len < block.len() {
+                out.truncate(at + 4 + len);
+                out[at..at + 4].copy_from_slice(&(len as u32).to_le_bytes());
+            } else {
+                out.truncate(at);
+                out.put_u32_le(block.len() as u32 | STORED);
+                out.extend_from_slice(block);
             }
         }
         out.put_u32_le(0); // the end mark
