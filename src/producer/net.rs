@@ -45,7 +45,7 @@ pub(super) struct FrameBuffer {
 
 impl FrameBuffer {
     /// An empty buffer with room for at least `capacity` bytes.
-    pub(super) fn next(&mut self, capacity: usize) -> &mut BytesMut {
+    fn next(&mut self, capacity: usize) -> &mut BytesMut {
         self.buf.clear();
         if !self.buf.try_reclaim(capacity) {
             self.buf = BytesMut::with_capacity(capacity);

@@ -282,7 +282,6 @@ pub trait Encode {
 #[derive(Debug, Default)]
 pub struct Splices {
     pieces: Vec<(usize, Bytes)>,
-    len: usize,
 }
 
 impl Splices {
@@ -290,13 +289,12 @@ impl Splices {
     /// piece noted before.
     pub fn push(&mut self, offset: usize, bytes: Bytes) {
         debug_assert!(self.pieces.last().is_none_or(|(at, _)| *at <= offset));
-        self.len += bytes.len();
         self.pieces.push((offset, bytes));
     }
 
     /// The bytes left out, in all.
     pub fn len(&self) -> usize {
-        self.len
+        self.pieces.iter().map(|(_, piece)| piece.len()).sum()
     }
 
     /// Whether nothing was left out.
@@ -307,7 +305,6 @@ impl Splices {
     /// Forgets every piece, keeping the room.
     pub fn clear(&mut self) {
         self.pieces.clear();
-        self.len = 0;
     }
 
     /// Cuts `encoded` (the buffer the pieces were left out of, from its
@@ -326,7 +323,6 @@ impl Splices {
                 out(piece);
             }
         }
-        self.len = 0;
         if !encoded.is_empty() {
             out(encoded);
         }

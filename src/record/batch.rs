@@ -320,18 +320,15 @@ impl BatchBuilder {
         producer: &ProducerFields,
         buffer: impl FnOnce(usize) -> BytesMut,
     ) -> Result<(BytesMut, Option<BytesMut>), RecordError> {
-        let mut records = std::mem::take(&mut self.records);
         if self.compression.codec() == compression::CompressionType::None {
-            self.seal(producer, &mut records)?;
-            return Ok((records, None));
+            let mut batch = std::mem::take(&mut self.records);
+            self.seal(producer, &mut batch)?;
+            return Ok((batch, None));
         }
-        self.records = records;
         let mut out = buffer(self.output_capacity());
         out.clear();
         self.finish(producer, &mut out)?;
-        let mut spare = std::mem::take(&mut self.records);
-        spare.clear();
-        Ok((out, Some(spare)))
+        Ok((out, Some(self.into_buffer())))
     }
 
     fn write_batch(

@@ -224,7 +224,7 @@ pub fn compress(
 pub(crate) fn working_room(compression: &Compression, len: usize) -> usize {
     match compression {
         #[cfg(feature = "lz4")]
-        Compression::Lz4 => lz4::block_room(len) - len.min(64 << 10),
+        Compression::Lz4 => lz4::working_room(len),
         _ => 0,
     }
 }
@@ -461,8 +461,15 @@ mod lz4 {
     /// Room a block of `len` bytes may need while it is compressed: the
     /// compressor wants its worst case, a little more than `len`.
     #[cfg(feature = "lz4")]
-    pub(super) fn block_room(len: usize) -> usize {
+    fn block_room(len: usize) -> usize {
         lz4_flex::block::get_maximum_output_size(len.min(BLOCK))
+    }
+
+    /// What compressing about `len` bytes needs beyond the compressed
+    /// bytes: the worst case of one block over the block itself.
+    #[cfg(feature = "lz4")]
+    pub(super) fn working_room(len: usize) -> usize {
+        block_room(len) - len.min(BLOCK)
     }
 
     /// Writes the frame block by block with `lz4_flex`'s block compressor:
@@ -718,26 +725,30 @@ mod tests {
         assert_eq!(lz4::frame_len(&out).unwrap(), out.len());
     }
 
-    /// `n` bytes that do not compress (xorshift), or that do (`sample`).
+    /// Inputs across block boundaries that compress (`sample`) or do not
+    /// (`noise`), and one with blocks of both kinds.
     #[cfg(feature = "lz4")]
     fn lz4_inputs() -> Vec<Vec<u8>> {
-        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut noise = move |n: usize| -> Vec<u8> {
-            (0..n)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect()
-        };
         let sizes = [0, 1, 15, 65_535, 65_536, 65_537, 200_000];
         let mut inputs: Vec<Vec<u8>> = sizes.iter().map(|&n| sample(n)).collect();
-        inputs.extend(sizes.iter().map(|&n| noise(n)));
+        inputs.extend(sizes.iter().map(|&n| noise(n, n as u64)));
         // Blocks of each kind in one frame.
-        inputs.push([sample(70_000), noise(70_000), sample(70_000)].concat());
+        inputs.push([sample(70_000), noise(70_000, 1), sample(70_000)].concat());
         inputs
+    }
+
+    /// `n` bytes that do not compress: xorshift64 from `seed`.
+    #[cfg(feature = "lz4")]
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64 ^ seed;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
     }
 
     /// The hand-written frame starts with the header `lz4_flex`'s frame
@@ -775,8 +786,7 @@ mod tests {
     #[test]
     #[cfg(feature = "lz4")]
     fn lz4_stores_blocks_that_do_not_shrink() {
-        let input = lz4_inputs().swap_remove(13); // 200 000 bytes of noise
-        assert_eq!(input.len(), 200_000);
+        let input = noise(200_000, 0);
         let mut out = BytesMut::new();
         compress(&Compression::Lz4, &input, &mut out).unwrap();
         let first = u32::from_le_bytes([out[7], out[8], out[9], out[10]]);
