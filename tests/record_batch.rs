@@ -557,6 +557,79 @@ fn an_incompressible_batch_fits_its_first_buffer() {
     }
 }
 
+/// The lz4 frame's blocks after the batch header: (length, stored) each.
+fn lz4_blocks(batch: &[u8]) -> Vec<(usize, bool)> {
+    let mut at = BATCH_HEADER_SIZE + 7; // the frame header
+    let mut blocks = Vec::new();
+    loop {
+        let word = u32::from_le_bytes(batch[at..at + 4].try_into().unwrap());
+        if word == 0 {
+            return blocks;
+        }
+        let len = (word & !(1 << 31)) as usize;
+        blocks.push((len, word >> 31 == 1));
+        at += 4 + len;
+    }
+}
+
+/// Records of `len` bytes each, `n` of them: random bytes, or one letter
+/// repeated.
+fn lz4_recs(n: usize, len: usize, random: bool, state: &mut u64) -> Vec<Rec> {
+    (0..n)
+        .map(|i| {
+            let value = (0..len)
+                .map(|j| {
+                    if random {
+                        *state ^= *state << 13;
+                        *state ^= *state >> 7;
+                        *state ^= *state << 17;
+                        *state as u8
+                    } else {
+                        b'a' + (j % 3) as u8
+                    }
+                })
+                .collect();
+            Rec {
+                timestamp: 1_000 + i as i64,
+                key: None,
+                value: Some(value),
+                headers: vec![],
+            }
+        })
+        .collect()
+}
+
+/// lz4 gives up on a frame once a block does not shrink: the blocks after
+/// it are stored without a try, even ones that would shrink. A frame whose
+/// first block shrinks is compressed to its end. Both read back whole.
+#[test]
+fn lz4_stores_the_rest_of_a_frame_after_a_block_that_does_not_shrink() {
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let random = lz4_recs(80, 1000, true, &mut state);
+    let alike = lz4_recs(200, 1000, false, &mut state);
+
+    let recs: Vec<Rec> = random.iter().chain(&alike).cloned().collect();
+    let out = build(Compression::Lz4, &recs, &ProducerFields::NONE);
+    let blocks = lz4_blocks(&out);
+    assert!(blocks.len() >= 3, "{blocks:?}");
+    assert!(blocks.iter().all(|&(_, stored)| stored), "{blocks:?}");
+    check_records(&decode_one(out.freeze()), &recs, &ProducerFields::NONE);
+
+    let recs: Vec<Rec> = alike.iter().chain(&alike).chain(&random).cloned().collect();
+    let out = build(Compression::Lz4, &recs, &ProducerFields::NONE);
+    let blocks = lz4_blocks(&out);
+    let compressed = blocks.iter().take_while(|&&(_, stored)| !stored).count();
+    // 400 KB of alike records fill six 64 KiB blocks, which shrink far; the
+    // seventh, partly random, shrinks a little; the rest are stored.
+    assert_eq!(compressed, 7, "{blocks:?}");
+    assert!(
+        blocks[..6].iter().all(|&(len, _)| len < 16 << 10),
+        "{blocks:?}"
+    );
+    assert!(blocks.last().unwrap().1, "{blocks:?}");
+    check_records(&decode_one(out.freeze()), &recs, &ProducerFields::NONE);
+}
+
 /// The in-place batch (the builder's own buffer, header written in the
 /// room kept for it) equals the copied one byte for byte, for every codec,
 /// also after the builder was cleared and refilled, and for a

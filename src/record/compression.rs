@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | gzip | 1 | a standard GZIP stream (RFC 1952); concatenated members are read, as `java.util.zip.GZIPInputStream` does |
 //! | snappy | 2 | the xerial snappy-java stream: 16-byte header (`82 'SNAPPY' 00`, version 1, compatible version 1, both int32 BE), then blocks of `[int32 BE compressed length][raw snappy block]`, each holding at most 32 KiB of input |
-//! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum |
+//! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum. Once a block does not shrink, the rest of the frame is stored without a try |
 //! | zstd | 4 | a standard zstd frame |
 //!
 //! Every codec is behind its cargo feature (`gzip`, `snappy`, `lz4`,
@@ -478,6 +478,13 @@ mod lz4 {
     /// writer does. `lz4_flex`'s own frame writer would first copy all of
     /// `input` into a buffer of its own and allocate its buffers anew for
     /// every batch.
+    ///
+    /// Once a block does not shrink, the rest of the frame is stored
+    /// without a try: a batch's records are mostly alike, and the search
+    /// for matches that LZ4 cannot find (encrypted, already compressed or
+    /// high-entropy values) is most of what compressing costs. A batch
+    /// whose first 64 KiB do shrink is compressed block by block to its
+    /// end.
     #[cfg(feature = "lz4")]
     pub(super) fn compress(input: &[u8], out: &mut BytesMut) -> Result<(), RecordError> {
         use bytes::BufMut;
@@ -487,7 +494,8 @@ mod lz4 {
         // of 100-byte records it measured faster than the 16-bit one
         // `compress_into` picks for blocks under 64 KiB.
         let mut table = CompressTable::large();
-        for block in input.chunks(BLOCK) {
+        let mut blocks = input.chunks(BLOCK);
+        for block in blocks.by_ref() {
             let at = out.len();
             out.resize(at + 4 + block_room(block.len()), 0);
             let len = compress_into_with_table(block, &mut out[at + 4..], &mut table)
@@ -497,12 +505,23 @@ mod lz4 {
                 out[at..at + 4].copy_from_slice(&(len as u32).to_le_bytes());
             } else {
                 out.truncate(at);
-                out.put_u32_le(block.len() as u32 | STORED);
-                out.extend_from_slice(block);
+                store(block, out);
+                break;
             }
+        }
+        for block in blocks {
+            store(block, out);
         }
         out.put_u32_le(0); // the end mark
         Ok(())
+    }
+
+    /// Writes `block` as it is, marked stored.
+    #[cfg(feature = "lz4")]
+    fn store(block: &[u8], out: &mut BytesMut) {
+        use bytes::BufMut;
+        out.put_u32_le(block.len() as u32 | STORED);
+        out.extend_from_slice(block);
     }
 
     #[cfg(feature = "lz4")]
