@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use kafka_sansio::partitioner::partition_for_key;
 use kafka_sansio::producer::{
-    Acks, BrokerAddress, Certainty, DeliveryReport, Event, LeaderSource, ProduceError,
-    ProducerConfig, ProducerRecord, RecordId, RefreshReason, SendErrorReason,
+    Acks, BorrowedRecord, BrokerAddress, Certainty, DeliveryReport, Event, LeaderSource,
+    ProduceError, ProducerConfig, ProducerRecord, RecordId, RefreshReason, SendErrorReason,
 };
 use kafka_sansio::protocol::{ApiKey, ErrorCode};
 use kafka_sansio::sim::{Cluster, ClusterConfig, Happening, Harness};
@@ -429,6 +429,72 @@ fn a_full_buffer_hands_the_record_back_and_recovers() {
     assert!(h.run_until_idle(Duration::from_secs(30)));
     assert_eq!(all_delivered(&h).len(), accepted);
     assert!(h.send(ProducerRecord::new(TOPIC, "again")).is_ok());
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+}
+
+/// A borrowed record lands as the same owned one does (key, value,
+/// headers, timestamp), whether it waited for its topic's metadata (copied
+/// then) or joined a batch at once; the caller's buffer is reused after
+/// every send. A refused one comes back as it was given.
+#[test]
+fn borrowed_records_land_like_owned_ones_and_come_back_when_refused() {
+    let c = cluster(1, 1);
+    let cfg = config(&c).build().unwrap();
+    let mut h = harness(c, cfg);
+    let mut buffer = Vec::new();
+    let mut send_pair = |h: &mut Harness, i: usize| {
+        let owned = ProducerRecord::new(TOPIC, format!("value-{i}"))
+            .key(format!("key-{i}"))
+            .header("n", Some(Bytes::from(i.to_string())))
+            .header("empty", None)
+            .timestamp(1_000 + i as i64);
+        h.send(owned).unwrap();
+        buffer.clear();
+        buffer.extend_from_slice(format!("key-{i}value-{i}{i}").as_bytes());
+        let (key, rest) = buffer.split_at(format!("key-{i}").len());
+        let (value, n) = rest.split_at(format!("value-{i}").len());
+        let headers = [("n", Some(n)), ("empty", None)];
+        let borrowed = BorrowedRecord::new(TOPIC, value)
+            .key(key)
+            .headers(&headers)
+            .timestamp(1_000 + i as i64);
+        h.send(borrowed).unwrap();
+    };
+    // The first ones wait for the map; the later ones go to a batch at once.
+    for i in 0..3 {
+        send_pair(&mut h, i);
+    }
+    assert!(h.run_until_idle(Duration::from_secs(5)));
+    for i in 3..6 {
+        send_pair(&mut h, i);
+    }
+    assert!(h.run_until_idle(Duration::from_secs(5)));
+    assert_eq!(all_delivered(&h).len(), 12);
+    let log = h.cluster.log(TOPIC, 0);
+    assert_eq!(log.len(), 12);
+    for (i, pair) in log.chunks(2).enumerate() {
+        let fields = |r: &kafka_sansio::sim::StoredRecord| {
+            let headers: Vec<_> = r
+                .headers
+                .iter()
+                .map(|h| (h.key().to_owned(), h.value.clone()))
+                .collect();
+            (r.timestamp, r.key.clone(), r.value.clone(), headers)
+        };
+        assert_eq!(fields(&pair[0]), fields(&pair[1]), "pair {i}");
+        assert_eq!(
+            pair[0].value.as_deref(),
+            Some(format!("value-{i}").as_bytes())
+        );
+    }
+
+    let value = b"v".to_vec();
+    let refused = BorrowedRecord::new("not a topic!", &value);
+    let e = h.send(refused).unwrap_err();
+    assert!(matches!(e.reason, SendErrorReason::InvalidTopic(_)), "{e}");
+    let back = e.into_record();
+    assert_eq!(back, refused);
+    assert!(std::ptr::eq(back.value.unwrap(), &value[..]), "not a copy");
     assert!(h.violations().is_empty(), "{:?}", h.violations());
 }
 

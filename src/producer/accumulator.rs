@@ -9,7 +9,7 @@ use crate::record::{Compression, RecordError};
 use super::batch::{ProducerBatch, RecordMeta};
 use super::metadata::TopicIdx;
 use super::pool::BufferPool;
-use super::record::ProducerRecord;
+use super::record::{BorrowedRecord, ProducerRecord};
 use super::sticky::StickyPartitioner;
 
 /// Batch header bytes (record batch v2).
@@ -18,21 +18,21 @@ pub(crate) const BATCH_OVERHEAD: usize = 61;
 /// An upper bound of a record's encoded size, used for `buffer.memory`
 /// accounting and the `max.request.size` check at `send`: the payload plus
 /// the largest varints the record format can use.
-pub(crate) fn record_size_bound(r: &ProducerRecord) -> usize {
+pub(crate) fn record_size_bound(r: &BorrowedRecord<'_>) -> usize {
     const VARINT: usize = 5;
     const VARLONG: usize = 10;
     let field = |b: Option<usize>| VARINT + b.unwrap_or(0);
     let headers: usize = r
         .headers
         .iter()
-        .map(|(k, v)| field(Some(k.len())) + field(v.as_ref().map(|v| v.len())))
+        .map(|(k, v)| field(Some(k.len())) + field(v.map(<[u8]>::len)))
         .sum();
     VARINT // length
         + 1 // attributes
         + VARLONG // timestamp delta
         + VARINT // offset delta
-        + field(r.key.as_ref().map(|k| k.len()))
-        + field(r.value.as_ref().map(|v| v.len()))
+        + field(r.key.map(<[u8]>::len))
+        + field(r.value.map(<[u8]>::len))
         + VARINT // header count
         + headers
 }
@@ -170,7 +170,7 @@ impl Accumulator {
         topic: TopicIdx,
         partition: i32,
         meta: RecordMeta,
-        record: &ProducerRecord,
+        record: &BorrowedRecord<'_>,
         now: Instant,
     ) -> Result<bool, RecordError> {
         let batch_size = self.batch_size;
@@ -209,16 +209,7 @@ impl Accumulator {
             )?);
         }
         let batch = queue.batches.back_mut().expect("a batch was just ensured");
-        let headers = record
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_deref()));
-        let appended = batch.append(
-            meta,
-            record.key.as_deref(),
-            record.value.as_deref(),
-            headers,
-        );
+        let appended = batch.append(meta, record.key, record.value, record.headers.iter());
         if let Err(e) = appended {
             // Leave no empty batch behind for a record that could not join.
             if batch.records.is_empty() {

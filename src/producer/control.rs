@@ -12,6 +12,7 @@ use super::connection::RequestKind;
 use super::event::{Event, LeaderSource, RefreshReason};
 use super::io::ConnId;
 use super::metadata::LeaderChange;
+use super::record::Sendable;
 use super::report::{Certainty, ProduceError};
 
 /// Where the idempotent producer id stands.
@@ -151,7 +152,7 @@ impl Producer {
                     continue;
                 }
                 let meta = p.meta;
-                if let Err(e) = self.place(topic, meta, &p.record) {
+                if let Err(e) = self.place(topic, meta, &p.record.borrowed()) {
                     let name = self.map.topics[topic].name.clone();
                     let error =
                         ProduceError::broker(ErrorCode::INVALID_RECORD, Some(e.to_string()));

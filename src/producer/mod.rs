@@ -63,7 +63,10 @@ pub use config::{
 pub use event::{Event, LeaderSource, RefreshReason};
 pub use handlers::Handlers;
 pub use io::{BrokerAddress, ConnId, Input, Output, Timer, TimerReason, deadline_after};
-pub use record::{ProducerRecord, RecordId, SmolStr};
+pub use record::{
+    BorrowedHeader, BorrowedRecord, Headers, OwnedHeader, ProducerRecord, RecordId, Sendable,
+    SmolStr,
+};
 pub use report::{
     Certainty, Delivered, DeliveryFailure, DeliveryReport, FatalError, ProduceError, SendError,
     SendErrorReason,
@@ -249,7 +252,9 @@ impl Producer {
 
     /// Accepts a record for delivery, or hands it back with the reason.
     /// Never blocks: a full buffer is a [`SendErrorReason::BufferFull`].
-    pub fn send(&mut self, record: ProducerRecord, now: Instant) -> Result<RecordId, SendError> {
+    /// Takes a [`ProducerRecord`] or a [`BorrowedRecord`] (see
+    /// [`Sendable`]): the record's bytes are copied into a batch here.
+    pub fn send<R: Sendable>(&mut self, record: R, now: Instant) -> Result<RecordId, SendError<R>> {
         self.advance(now);
         // An adapter's timer can fire late (its thread may lose the race
         // for the lock to a sender), and once `now` has passed a deadline,
@@ -264,6 +269,7 @@ impl Producer {
                 record: Box::new(record),
             })
         };
+        let view = record.borrowed();
         if let Some(f) = &self.fatal {
             return refuse(SendErrorReason::Fatal(f.clone()), record);
         }
@@ -271,14 +277,14 @@ impl Producer {
             return refuse(SendErrorReason::Closed, record);
         }
         // Only `send` adds topics, after this check: a known name is valid.
-        let known_topic = self.map.find_topic(&record.topic);
-        if known_topic.is_none() && !crate::protocol::is_valid_topic_name(&record.topic) {
+        let known_topic = self.map.find_topic(view.topic);
+        if known_topic.is_none() && !crate::protocol::is_valid_topic_name(view.topic) {
             return refuse(
-                SendErrorReason::InvalidTopic(record.topic.to_string()),
+                SendErrorReason::InvalidTopic(view.topic.to_string()),
                 record,
             );
         }
-        let size = record_size_bound(&record);
+        let size = record_size_bound(&view);
         if size + BATCH_OVERHEAD > self.config.max_request_size {
             let reason = SendErrorReason::RecordTooLarge {
                 size: size + BATCH_OVERHEAD,
@@ -305,23 +311,21 @@ impl Producer {
         }
         let topic = match known_topic {
             Some(topic) => topic,
-            None => self.map.add_topic(&record.topic),
+            None => self.map.add_topic(view.topic),
         };
         self.acc.ensure_topic(topic);
         let count = self.map.topics[topic].partitions.len();
-        if let Some(p) = record.partition.filter(|&p| p < 0) {
+        if let Some(p) = view.partition.filter(|&p| p < 0) {
             let reason = SendErrorReason::InvalidPartition {
-                topic: record.topic.to_string(),
+                topic: view.topic.to_string(),
                 partition: p,
                 count: count as i32,
             };
             return refuse(reason, record);
         }
         let id = RecordId(self.next_record_id);
-        let timestamp = record.timestamp.unwrap_or_else(|| self.clock_ms(now));
-        let unknown_partition = record
-            .partition
-            .filter(|&p| count > 0 && p as usize >= count);
+        let timestamp = view.timestamp.unwrap_or_else(|| self.clock_ms(now));
+        let unknown_partition = view.partition.filter(|&p| count > 0 && p as usize >= count);
         if count == 0 || unknown_partition.is_some() {
             self.next_record_id += 1;
             self.counters.accepted += 1;
@@ -332,9 +336,10 @@ impl Producer {
                 timestamp,
                 accounted: size,
             };
+            // Waiting takes an owned copy of a borrowed record.
             self.acc.topics[topic].pending.push_back(PendingRecord {
                 meta,
-                record,
+                record: record.into_owned(),
                 created: now,
             });
             let name = self.map.topics[topic].name.clone();
@@ -356,7 +361,7 @@ impl Producer {
             accounted: size,
         };
         let batches_before = self.acc.batches_created();
-        match self.place(topic, meta, &record) {
+        match self.place(topic, meta, &view) {
             Ok(sealed) => {
                 self.next_record_id += 1;
                 self.counters.accepted += 1;
@@ -383,14 +388,11 @@ impl Producer {
         &mut self,
         topic: TopicIdx,
         meta: RecordMeta,
-        record: &ProducerRecord,
+        record: &BorrowedRecord<'_>,
     ) -> Result<bool, crate::record::RecordError> {
         let count = self.map.topics[topic].partitions.len();
         self.acc.ensure_partitions(topic, count);
-        let keyed = record
-            .key
-            .as_ref()
-            .filter(|_| !self.config.partitioner_ignore_keys);
+        let keyed = record.key.filter(|_| !self.config.partitioner_ignore_keys);
         let partition = match (record.partition, keyed) {
             (Some(p), _) => p,
             (None, Some(key)) => crate::partitioner::partition_for_key(key, count as i32),

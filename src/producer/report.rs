@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::protocol::ErrorCode;
 use crate::record::TimestampType;
 
-use super::record::{ProducerRecord, RecordId};
+use super::record::{ProducerRecord, RecordId, Sendable};
 
 /// The final outcome of one record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,20 +130,32 @@ pub struct FatalError {
     pub message: Option<String>,
 }
 
-/// Why `send` refused a record; the record is handed back unchanged.
+/// Why `send` refused a record; the record is handed back unchanged, as
+/// the type it was given as (a [`ProducerRecord`] unless said otherwise).
 #[derive(Debug, Error)]
 #[error("{reason}")]
-pub struct SendError {
+pub struct SendError<R = ProducerRecord> {
     /// Why.
     pub reason: SendErrorReason,
     /// The record, returned to the caller (boxed to keep `Result` small).
-    pub record: Box<ProducerRecord>,
+    pub record: Box<R>,
 }
 
-impl SendError {
+impl<R> SendError<R> {
     /// The refused record, to retry or drop.
-    pub fn into_record(self) -> ProducerRecord {
+    pub fn into_record(self) -> R {
         *self.record
+    }
+}
+
+impl<R: Sendable> SendError<R> {
+    /// The same error with the record owned (a copy of a borrowed one), to
+    /// keep past the borrow or to pass on as a `'static` error.
+    pub fn into_owned(self) -> SendError {
+        SendError {
+            reason: self.reason,
+            record: Box::new(self.record.into_owned()),
+        }
     }
 }
 

@@ -36,8 +36,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::producer::{
-    ConfigError, ConnId, DeliveryReport, Event, Input, Output, Producer, ProducerConfig,
-    ProducerRecord, RecordId, SendError,
+    ConfigError, ConnId, DeliveryReport, Event, Input, Output, Producer, ProducerConfig, RecordId,
+    SendError, Sendable,
 };
 
 use super::{Cluster, SimConnId, Transmit};
@@ -147,7 +147,7 @@ impl Harness {
     }
 
     /// Hands a record to the producer at the current time.
-    pub fn send(&mut self, record: ProducerRecord) -> Result<RecordId, SendError> {
+    pub fn send<R: Sendable>(&mut self, record: R) -> Result<RecordId, SendError<R>> {
         let r = self.producer.send(record, self.now);
         self.check_buffer();
         self.step();

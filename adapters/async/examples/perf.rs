@@ -8,15 +8,16 @@
 //!     --producer-props bootstrap.servers=127.0.0.1:9092 acks=all linger.ms=5
 //! ```
 //!
-//! Records go with `send_detached`; the producer's report handler times
-//! each one from its send to its report (as the Java tool's callback does),
-//! so nothing is kept per record but its send time.
+//! Records go with `send_detached`, each payload generated into one reused
+//! buffer and sent as a `BorrowedRecord` (copied at `send`); the producer's
+//! report handler times each one from its send to its report (as the Java
+//! tool's callback does), so nothing is kept per record but its send time.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_async::{Producer, ProducerConfig, SmolStr, TokioRuntime};
+use kafka_sansio_async::{Producer, ProducerConfig, SendError, TokioRuntime};
 use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
@@ -40,14 +41,17 @@ async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::err
     let producer = Producer::builder(config, runtime)
         .on_report(move |report| handler_timing.reported(report))
         .build()?;
-    let topic = SmolStr::new(&args.topic);
+    let topic = args.topic.as_str();
     let mut payloads = perf::Payloads::new(args.record_size);
     let mut throttler = Throttler::new(args.throughput, Instant::now());
     for i in 0..args.num_records {
         let sent = Instant::now();
         timing.sent(i, sent);
-        let record = perf::record(&topic, payloads.next_payload());
-        let id = producer.send_detached(record).await?;
+        let record = perf::record(topic, payloads.next_payload());
+        let id = producer
+            .send_detached(record)
+            .await
+            .map_err(SendError::into_owned)?;
         perf::check_id(i, id)?;
         throttler.pace(i, sent);
     }

@@ -67,10 +67,10 @@ mod tasks;
 pub use bytes::Bytes;
 pub use delivery::DeliveryFuture;
 pub use kafka_sansio::producer::{
-    Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,
-    DeliveryReport, Event, FatalError, LeaderSource, PartitionInfo, ProduceError, ProducerConfig,
-    ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId, RefreshReason, SendError,
-    SendErrorReason, SmolStr,
+    Acks, BorrowedRecord, BrokerAddress, Certainty, ConfigError, ConnId, Delivered,
+    DeliveryFailure, DeliveryReport, Event, FatalError, Headers, LeaderSource, PartitionInfo,
+    ProduceError, ProducerConfig, ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId,
+    RefreshReason, SendError, SendErrorReason, Sendable, SmolStr,
 };
 pub use kafka_sansio::record::{Compression, TimestampType};
 pub use producer::{Producer, ProducerBuilder};

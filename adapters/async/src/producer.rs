@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kafka_sansio::producer::{
     ConfigError, DeliveryReport, Event, Handlers, PartitionInfo, Producer as Core, ProducerConfig,
-    ProducerRecord, ProducerStats, RecordId, SendError, SendErrorReason, deadline_after,
+    ProducerStats, RecordId, SendError, SendErrorReason, Sendable, deadline_after,
 };
 
 use crate::delivery::DeliveryFuture;
@@ -137,10 +137,10 @@ impl<R: Runtime> Producer<R> {
     /// [`SendErrorReason::BufferFull`] and the record; other refusals
     /// (closed, invalid topic, too large, ...) come at once, with the
     /// record.
-    pub fn send(
+    pub fn send<Rec: Sendable + Send>(
         &self,
-        record: ProducerRecord,
-    ) -> impl Future<Output = Result<DeliveryReport, SendError>> + Send + use<R> {
+        record: Rec,
+    ) -> impl Future<Output = Result<DeliveryReport, SendError<Rec>>> + Send + use<R, Rec> {
         let enqueue = self.enqueue(record);
         async move { Ok(enqueue.await?.await) }
     }
@@ -148,10 +148,10 @@ impl<R: Runtime> Producer<R> {
     /// Hands `record` to the producer, waiting up to `max.block.ms` for
     /// buffer space like [`send`](Producer::send), and completes once it
     /// is accepted, with a future for its report.
-    pub fn enqueue(
+    pub fn enqueue<Rec: Sendable + Send>(
         &self,
-        record: ProducerRecord,
-    ) -> impl Future<Output = Result<DeliveryFuture, SendError>> + Send + use<R> {
+        record: Rec,
+    ) -> impl Future<Output = Result<DeliveryFuture, SendError<Rec>>> + Send + use<R, Rec> {
         let shared = self.handle.shared.clone();
         let accepted = self.accept(record, true);
         async move { Ok(DeliveryFuture::new(shared, accepted.await?)) }
@@ -164,20 +164,20 @@ impl<R: Runtime> Producer<R> {
     /// [`flush`](Self::flush) and [`close`](Self::close) still wait for
     /// it. This is the cheap way to send many records: nothing is kept per
     /// record for a waiter.
-    pub fn send_detached(
+    pub fn send_detached<Rec: Sendable + Send>(
         &self,
-        record: ProducerRecord,
-    ) -> impl Future<Output = Result<RecordId, SendError>> + Send + use<R> {
+        record: Rec,
+    ) -> impl Future<Output = Result<RecordId, SendError<Rec>>> + Send + use<R, Rec> {
         self.accept(record, false)
     }
 
     /// Hands `record` over, waiting up to `max.block.ms` for buffer space;
     /// `watched` when a future will ask for the report.
-    fn accept(
+    fn accept<Rec: Sendable + Send>(
         &self,
-        record: ProducerRecord,
+        record: Rec,
         watched: bool,
-    ) -> impl Future<Output = Result<RecordId, SendError>> + Send + use<R> {
+    ) -> impl Future<Output = Result<RecordId, SendError<Rec>>> + Send + use<R, Rec> {
         let this = self.clone();
         async move {
             let (rt, shared) = (&this.handle.rt, &this.handle.shared);
@@ -221,13 +221,20 @@ impl<R: Runtime> Producer<R> {
 
     /// Hands `record` to the producer without waiting: a full buffer is a
     /// [`SendErrorReason::BufferFull`] at once, with the record.
-    pub fn try_enqueue(&self, record: ProducerRecord) -> Result<DeliveryFuture, SendError> {
+    pub fn try_enqueue<Rec: Sendable>(
+        &self,
+        record: Rec,
+    ) -> Result<DeliveryFuture, SendError<Rec>> {
         let id = self.try_accept(record, true)?;
         Ok(DeliveryFuture::new(self.handle.shared.clone(), id))
     }
 
     /// Hands `record` over without waiting; `watched` as in `accept`.
-    fn try_accept(&self, record: ProducerRecord, watched: bool) -> Result<RecordId, SendError> {
+    fn try_accept<Rec: Sendable>(
+        &self,
+        record: Rec,
+        watched: bool,
+    ) -> Result<RecordId, SendError<Rec>> {
         self.handle.shared.call(&self.handle.rt, |state, now| {
             let id = state.core.send(record, now)?;
             state.tracker.accepted(id, watched);

@@ -51,9 +51,10 @@ pub use producer::{Producer, ProducerBuilder};
 pub use receipt::Receipt;
 
 pub use kafka_sansio::producer::{
-    Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,
-    DeliveryReport, Event, FatalError, LeaderSource, MetadataRecoveryStrategy, PartitionInfo,
-    ProduceError, ProducerConfig, ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId,
-    RefreshReason, SendError, SendErrorReason, SmolStr,
+    Acks, BorrowedRecord, BrokerAddress, Certainty, ConfigError, ConnId, Delivered,
+    DeliveryFailure, DeliveryReport, Event, FatalError, Headers, LeaderSource,
+    MetadataRecoveryStrategy, PartitionInfo, ProduceError, ProducerConfig, ProducerConfigBuilder,
+    ProducerRecord, ProducerStats, RecordId, RefreshReason, SendError, SendErrorReason, Sendable,
+    SmolStr,
 };
 pub use kafka_sansio::record::{Compression, TimestampType};

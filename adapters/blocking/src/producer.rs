@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kafka_sansio::producer::{
-    self as core, DeliveryReport, Event, Handlers, PartitionInfo, ProducerConfig, ProducerRecord,
-    ProducerStats, RecordId, SendError, SendErrorReason, deadline_after,
+    self as core, DeliveryReport, Event, Handlers, PartitionInfo, ProducerConfig, ProducerStats,
+    RecordId, SendError, SendErrorReason, Sendable, deadline_after,
 };
 
 use crate::error::Error;
@@ -154,14 +154,37 @@ impl Producer {
     /// with [`SendErrorReason::BufferFull`]. Other refusals (record too
     /// large, invalid topic, closed, fatal) come at once, also with the
     /// record.
-    pub fn send(&self, record: ProducerRecord) -> Result<Receipt, SendError> {
+    ///
+    /// Takes a [`ProducerRecord`](crate::ProducerRecord) or a
+    /// [`BorrowedRecord`](crate::BorrowedRecord), whose bytes are
+    /// copied into a batch before this returns (nothing is allocated or
+    /// shared by count for them):
+    ///
+    /// ```
+    /// use kafka_sansio_blocking::{BorrowedRecord, Producer, SendError};
+    ///
+    /// let producer = Producer::from_properties([("bootstrap.servers", "127.0.0.1:1")])?;
+    /// let mut line = String::new();
+    /// for i in 0..3 {
+    ///     line.clear();
+    ///     line.push_str(&format!("reading {i}"));
+    ///     let record = BorrowedRecord::new("sensors", line.as_bytes());
+    ///     producer
+    ///         .send_detached(record)
+    ///         .map_err(SendError::into_owned)?;
+    /// }
+    /// assert_eq!(producer.buffered_records(), 3);
+    /// # producer.close(std::time::Duration::ZERO);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send<R: Sendable>(&self, record: R) -> Result<Receipt, SendError<R>> {
         let id = self.send_within(record, None, true)?;
         Ok(Receipt::new(id, Arc::clone(&self.shared)))
     }
 
     /// Like [`send`](Self::send), but never waits: a full buffer gives the
     /// record back at once.
-    pub fn try_send(&self, record: ProducerRecord) -> Result<Receipt, SendError> {
+    pub fn try_send<R: Sendable>(&self, record: R) -> Result<Receipt, SendError<R>> {
         let id = self.send_within(record, Some(Duration::ZERO), true)?;
         Ok(Receipt::new(id, Arc::clone(&self.shared)))
     }
@@ -172,18 +195,18 @@ impl Producer {
     /// counted). [`flush`](Self::flush) and [`close`](Self::close) still
     /// wait for it. This is the cheap way to send many records: nothing is
     /// kept per record for a waiter.
-    pub fn send_detached(&self, record: ProducerRecord) -> Result<RecordId, SendError> {
+    pub fn send_detached<R: Sendable>(&self, record: R) -> Result<RecordId, SendError<R>> {
         self.send_within(record, None, false)
     }
 
     /// Sends, waiting for buffer space up to `wait` (`None`: `max.block.ms`);
     /// `watched` when a receipt will ask for the report.
-    fn send_within(
+    fn send_within<R: Sendable>(
         &self,
-        mut record: ProducerRecord,
+        mut record: R,
         wait: Option<Duration>,
         watched: bool,
-    ) -> Result<RecordId, SendError> {
+    ) -> Result<RecordId, SendError<R>> {
         let mut st = self.shared.lock();
         let wait = wait.unwrap_or(st.core.config().max_block);
         // One clock read per send while there is room: the deadline only

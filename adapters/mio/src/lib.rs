@@ -86,10 +86,10 @@ mod sockets;
 mod tokens;
 
 pub use kafka_sansio::producer::{
-    Acks, BrokerAddress, Certainty, ConfigError, ConnId, Delivered, DeliveryFailure,
-    DeliveryReport, Event, FatalError, LeaderSource, PartitionInfo, ProduceError, Producer,
-    ProducerConfig, ProducerConfigBuilder, ProducerRecord, ProducerStats, RecordId, RefreshReason,
-    SendError, SendErrorReason, SmolStr,
+    Acks, BorrowedRecord, BrokerAddress, Certainty, ConfigError, ConnId, Delivered,
+    DeliveryFailure, DeliveryReport, Event, FatalError, Headers, LeaderSource, PartitionInfo,
+    ProduceError, Producer, ProducerConfig, ProducerConfigBuilder, ProducerRecord, ProducerStats,
+    RecordId, RefreshReason, SendError, SendErrorReason, Sendable, SmolStr,
 };
 pub use kafka_sansio::record::{Compression, TimestampType};
 /// The mio this crate is built against.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kafka_sansio::producer::{
     DeliveryReport, DeliveryTracker, Event, FatalError, Input, Output, PartitionInfo, Producer,
-    ProducerConfig, ProducerRecord, ProducerStats, RecordId, SendError, deadline_after,
+    ProducerConfig, ProducerStats, RecordId, SendError, Sendable, deadline_after,
 };
 use mio::event::Event as MioEvent;
 use mio::{Registry, Token};
@@ -153,11 +153,14 @@ impl MioProducer {
     /// Accepts a record; its report comes from [`poll_report`]. Never
     /// blocks: when `buffer.memory` is used up the record comes back at
     /// once with [`SendErrorReason::BufferFull`]; keep it and send it
-    /// again after reports have freed space.
+    /// again after reports have freed space. Takes a
+    /// [`ProducerRecord`](crate::ProducerRecord) or a
+    /// [`BorrowedRecord`](crate::BorrowedRecord)
+    /// (copied into a batch before this returns).
     ///
     /// [`poll_report`]: MioProducer::poll_report
     /// [`SendErrorReason::BufferFull`]: crate::SendErrorReason::BufferFull
-    pub fn send(&mut self, record: ProducerRecord) -> Result<RecordId, SendError> {
+    pub fn send<R: Sendable>(&mut self, record: R) -> Result<RecordId, SendError<R>> {
         let now = Instant::now();
         let id = self.core.send(record, now)?;
         self.tracker.accepted(id, false);

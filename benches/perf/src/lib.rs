@@ -30,7 +30,7 @@ pub use throttle::Throttler;
 
 use std::process::ExitCode;
 
-use kafka_sansio::producer::{ProducerRecord, ProducerStats, SmolStr};
+use kafka_sansio::producer::{BorrowedRecord, ProducerStats};
 
 /// Records between the sending loop and whatever awaits their reports, at
 /// most: as many as `buffer.memory` can hold at `--record-size` (at least
@@ -90,40 +90,35 @@ pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) 
 /// letters ('A'..='Z'), fresh for every record, so compression and the
 /// client's CPU see what they see with the Java tool. Seeded.
 ///
-/// Payloads are cut from 64 KiB buffers (`Bytes` sharing one allocation),
-/// so a payload costs no allocation of its own: the producer copies a
-/// value into its batch and drops it.
+/// Each payload is written over the last one in a buffer the generator
+/// keeps, and sent as a [`BorrowedRecord`]: the producer copies it into its
+/// batch at `send`, as librdkafka does with `RD_KAFKA_MSG_F_COPY`, so a
+/// payload costs no allocation and no shared count.
 ///
 /// ```
 /// let mut payloads = kafka_sansio_perf::Payloads::new(100);
-/// let (a, b) = (payloads.next_payload(), payloads.next_payload());
+/// let a = payloads.next_payload().to_vec();
+/// let b = payloads.next_payload();
 /// assert_eq!(a.len(), 100);
 /// assert!(a.iter().all(u8::is_ascii_uppercase));
-/// assert_ne!(a, b);
+/// assert_ne!(&a[..], b);
 /// ```
 pub struct Payloads {
-    size: usize,
     state: u64,
-    buffer: bytes::BytesMut,
+    buffer: Vec<u8>,
 }
 
 impl Payloads {
     /// Payloads of `size` bytes.
     pub fn new(size: usize) -> Self {
         Payloads {
-            size,
             state: 0x9E37_79B9_7F4A_7C15,
-            buffer: bytes::BytesMut::new(),
+            buffer: vec![0; size],
         }
     }
 
-    /// The next record's payload.
-    pub fn next_payload(&mut self) -> bytes::Bytes {
-        const CHUNK: usize = 64 * 1024;
-        if self.buffer.capacity() < self.size {
-            self.buffer = bytes::BytesMut::with_capacity(CHUNK.max(self.size));
-        }
-        self.buffer.resize(self.size, 0);
+    /// The next record's payload, valid until the next call.
+    pub fn next_payload(&mut self) -> &[u8] {
         let mut words = self.buffer.chunks_exact_mut(8);
         for word in &mut words {
             word.copy_from_slice(&eight_letters(&mut self.state));
@@ -133,7 +128,7 @@ impl Payloads {
             let letters = eight_letters(&mut self.state);
             tail.copy_from_slice(&letters[..tail.len()]);
         }
-        self.buffer.split().freeze()
+        &self.buffer
     }
 }
 
@@ -167,11 +162,10 @@ pub fn eight_letters(state: &mut u64) -> [u8; 8] {
         .to_le_bytes()
 }
 
-/// A record as the tool sends it: no key, the given payload. A topic name
-/// of up to 23 bytes is copied inline, so making a record allocates
-/// nothing but its payload.
-pub fn record(topic: &SmolStr, payload: bytes::Bytes) -> ProducerRecord {
-    ProducerRecord::new(topic.clone(), payload)
+/// A record as the tool sends it: no key, the given payload, both
+/// borrowed (the producer copies them at `send`).
+pub fn record<'a>(topic: &'a str, payload: &'a [u8]) -> BorrowedRecord<'a> {
+    BorrowedRecord::new(topic, payload)
 }
 
 /// `--print-metrics`: the producer's counters, one `name : value` a line
@@ -211,7 +205,7 @@ mod tests {
     #[test]
     fn payloads_follow_the_shared_generator() {
         let mut payloads = Payloads::new(20);
-        assert_eq!(&payloads.next_payload()[..], b"SVPHMZZILZSSKDUDWSRK");
+        assert_eq!(payloads.next_payload(), b"SVPHMZZILZSSKDUDWSRK");
     }
 
     #[test]
