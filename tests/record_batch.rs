@@ -525,18 +525,13 @@ fn rewrite_rejects_what_is_not_one_batch() {
 /// doubles it and copies the whole compressed batch).
 #[test]
 fn an_incompressible_batch_fits_its_first_buffer() {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut random = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state.to_le_bytes()
-    };
     for codec in [Compression::Lz4, Compression::GZIP, Compression::ZSTD] {
         let mut b = BatchBuilder::new(codec).unwrap();
+        let mut seed = 0;
         while b.uncompressed_size() < 256 * 1024 {
-            let value: Vec<u8> = (0..128).flat_map(|_| random()).collect();
-            b.append(0, None, Some(&value), NO_HEADERS).unwrap();
+            seed += 1;
+            b.append(0, None, Some(&noise(1024, seed)), NO_HEADERS)
+                .unwrap();
         }
         let estimate = b.estimated_size();
         let out = b.into_batch(&ProducerFields::NONE).unwrap();
@@ -572,29 +567,29 @@ fn lz4_blocks(batch: &[u8]) -> Vec<(usize, bool)> {
     }
 }
 
-/// Records of `len` bytes each, `n` of them: random bytes, or one letter
-/// repeated.
-fn lz4_recs(n: usize, len: usize, random: bool, state: &mut u64) -> Vec<Rec> {
+/// `n` bytes that do not compress: xorshift64 from `seed`.
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64 ^ seed;
     (0..n)
-        .map(|i| {
-            let value = (0..len)
-                .map(|j| {
-                    if random {
-                        *state ^= *state << 13;
-                        *state ^= *state >> 7;
-                        *state ^= *state << 17;
-                        *state as u8
-                    } else {
-                        b'a' + (j % 3) as u8
-                    }
-                })
-                .collect();
-            Rec {
-                timestamp: 1_000 + i as i64,
-                key: None,
-                value: Some(value),
-                headers: vec![],
-            }
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// Records with these values and nothing else, timestamps from 1 000 up.
+fn value_recs(values: impl IntoIterator<Item = Vec<u8>>) -> Vec<Rec> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| Rec {
+            timestamp: 1_000 + i as i64,
+            key: None,
+            value: Some(value),
+            headers: vec![],
         })
         .collect()
 }
@@ -604,9 +599,8 @@ fn lz4_recs(n: usize, len: usize, random: bool, state: &mut u64) -> Vec<Rec> {
 /// first block shrinks is compressed to its end. Both read back whole.
 #[test]
 fn lz4_stores_the_rest_of_a_frame_after_a_block_that_does_not_shrink() {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let random = lz4_recs(80, 1000, true, &mut state);
-    let alike = lz4_recs(200, 1000, false, &mut state);
+    let random = value_recs((0..80).map(|i| noise(1000, i)));
+    let alike = value_recs((0..200).map(|_| b"abc".repeat(333)));
 
     let recs: Vec<Rec> = random.iter().chain(&alike).cloned().collect();
     let out = build(Compression::Lz4, &recs, &ProducerFields::NONE);

@@ -74,6 +74,18 @@ pub enum Happening {
     },
 }
 
+/// A write the producer made, as [`Harness::take_writes`] gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The connection it went to.
+    pub conn: ConnId,
+    /// Its bytes: a copy, since holding the producer's own would keep it
+    /// from building into that buffer again.
+    pub bytes: Vec<u8>,
+    /// Where the producer's bytes were in memory.
+    pub address: usize,
+}
+
 /// A producer wired to a simulated cluster on virtual time: every output
 /// is carried out, bytes travel with a fixed latency, and time jumps to the
 /// next deadline when nothing else is due.
@@ -93,6 +105,8 @@ pub struct Harness {
     reports: Vec<DeliveryReport>,
     log: Vec<(Duration, Happening)>,
     keep_log: bool,
+    /// Every write, once [`keep_writes`](Harness::keep_writes) is called.
+    writes: Option<Vec<Written>>,
     violations: Vec<String>,
 }
 
@@ -119,6 +133,7 @@ impl Harness {
             reports: Vec::new(),
             log: Vec::new(),
             keep_log: true,
+            writes: None,
             violations: Vec::new(),
         };
         h.step();
@@ -134,6 +149,17 @@ impl Harness {
     /// randomized runs where only reports matter.
     pub fn keep_timeline(&mut self, keep: bool) {
         self.keep_log = keep;
+    }
+
+    /// Starts keeping a copy of every write the producer makes, for
+    /// [`take_writes`](Harness::take_writes).
+    pub fn keep_writes(&mut self) {
+        self.writes.get_or_insert_with(Vec::new);
+    }
+
+    /// The writes kept since the last call, in the order they were made.
+    pub fn take_writes(&mut self) -> Vec<Written> {
+        self.writes.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// The current virtual time.
@@ -339,6 +365,13 @@ impl Harness {
                 }
             }
             Output::Write { conn, data } => {
+                if let Some(writes) = &mut self.writes {
+                    writes.push(Written {
+                        conn,
+                        bytes: data.to_vec(),
+                        address: data.as_ptr() as usize,
+                    });
+                }
                 if let Some(&sim) = self.links.get(&conn) {
                     self.schedule(Transit::ToCluster(sim, data));
                 }

@@ -89,7 +89,7 @@ mod topic;
 
 pub use cluster::Cluster;
 pub use config::ClusterConfig;
-pub use harness::{Happening, Harness, START_UNIX_MS};
+pub use harness::{Happening, Harness, START_UNIX_MS, Written};
 pub use inspect::{ProducePartitionLog, ProduceRequestLog};
 pub use log::StoredRecord;
 pub use network::{CloseReason, ConnectRefused, SimConnId, Transmit};

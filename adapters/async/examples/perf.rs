@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_async::{Producer, ProducerConfig, SendError, TokioRuntime};
+use kafka_sansio_async::{BorrowedRecord, Producer, ProducerConfig, SendError, TokioRuntime};
 use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
@@ -47,7 +47,7 @@ async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::err
     for i in 0..args.num_records {
         let sent = Instant::now();
         timing.sent(i, sent);
-        let record = perf::record(topic, payloads.next_payload());
+        let record = BorrowedRecord::new(topic, payloads.next_payload());
         let id = producer
             .send_detached(record)
             .await

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_sansio_blocking::{Producer, ProducerConfig, SendError};
+use kafka_sansio_blocking::{BorrowedRecord, Producer, ProducerConfig, SendError};
 use kafka_sansio_perf::{self as perf, Args, Recorder, Throttler, Timing};
 
 fn main() -> ExitCode {
@@ -38,7 +38,7 @@ fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
     for i in 0..args.num_records {
         let sent = Instant::now();
         timing.sent(i, sent);
-        let record = perf::record(topic, payloads.next_payload());
+        let record = BorrowedRecord::new(topic, payloads.next_payload());
         let id = producer
             .send_detached(record)
             .map_err(SendError::into_owned)?;

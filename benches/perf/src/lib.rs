@@ -30,7 +30,7 @@ pub use throttle::Throttler;
 
 use std::process::ExitCode;
 
-use kafka_sansio::producer::{BorrowedRecord, ProducerStats};
+use kafka_sansio::producer::ProducerStats;
 
 /// Records between the sending loop and whatever awaits their reports, at
 /// most: as many as `buffer.memory` can hold at `--record-size` (at least
@@ -91,7 +91,7 @@ pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) 
 /// client's CPU see what they see with the Java tool. Seeded.
 ///
 /// Each payload is written over the last one in a buffer the generator
-/// keeps, and sent as a [`BorrowedRecord`]: the producer copies it into its
+/// keeps, and sent as a [`BorrowedRecord`](kafka_sansio::producer::BorrowedRecord): the producer copies it into its
 /// batch at `send`, as librdkafka does with `RD_KAFKA_MSG_F_COPY`, so a
 /// payload costs no allocation and no shared count.
 ///
@@ -160,12 +160,6 @@ pub fn eight_letters(state: &mut u64) -> [u8; 8] {
     (even | odd)
         .wrapping_add(u64::from_le_bytes([b'A'; 8]))
         .to_le_bytes()
-}
-
-/// A record as the tool sends it: no key, the given payload, both
-/// borrowed (the producer copies them at `send`).
-pub fn record<'a>(topic: &'a str, payload: &'a [u8]) -> BorrowedRecord<'a> {
-    BorrowedRecord::new(topic, payload)
 }
 
 /// `--print-metrics`: the producer's counters, one `name : value` a line
