@@ -18,8 +18,11 @@
 //!   way to send many records.
 //! - [`Producer::flush`] and [`Producer::close`] wait for reports.
 //!
-//! Every future may be dropped at any point without losing, corrupting or
-//! duplicating an accepted record (see [`Producer`]).
+//! A record is accepted when one of these is called, if the buffer has
+//! room (records keep the order of the calls); only a record that finds
+//! the buffer full waits in its future. Every future may be dropped at any
+//! point without losing, corrupting or duplicating an accepted record (see
+//! [`Producer`]).
 //!
 //! # Features
 //!

@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use kafka_sansio::producer::{
@@ -22,8 +24,14 @@ use crate::tasks::first;
 ///
 /// Every future it returns may be dropped at any point:
 ///
-/// - A [`send`](Producer::send) or [`enqueue`](Producer::enqueue) dropped
-///   while waiting for buffer space drops its record, which was never
+/// - A record is accepted when [`send`](Producer::send),
+///   [`enqueue`](Producer::enqueue) or
+///   [`send_detached`](Producer::send_detached) is called, if the buffer
+///   has room: like Java's `send` and librdkafka's `produce`, not at the
+///   future's first poll. Records that find room keep the order of the
+///   calls, however their futures are polled.
+/// - A record that found the buffer full waits in its future; dropped
+///   while waiting, the future drops the record, which was never
 ///   accepted: no report will come for it.
 /// - Once accepted, a record is the producer's: it is sent and reported
 ///   exactly once inside the producer, whether or not anyone awaits the
@@ -132,11 +140,12 @@ impl<R: Runtime> Producer<R> {
         }
     }
 
-    /// Sends `record` and completes with its delivery report. Waits up to
-    /// `max.block.ms` for buffer space, then fails with
-    /// [`SendErrorReason::BufferFull`] and the record; other refusals
-    /// (closed, invalid topic, too large, ...) come at once, with the
-    /// record.
+    /// Sends `record` and completes with its delivery report. The record
+    /// is accepted at the call when the buffer has room; otherwise the
+    /// future waits up to `max.block.ms` for space, then fails with
+    /// [`SendErrorReason::BufferFull`] and the record. Other refusals
+    /// (closed, invalid topic, too large, ...) fail the future at once,
+    /// with the record.
     pub fn send<Rec: Sendable + Send>(
         &self,
         record: Rec,
@@ -145,9 +154,9 @@ impl<R: Runtime> Producer<R> {
         async move { Ok(enqueue.await?.await) }
     }
 
-    /// Hands `record` to the producer, waiting up to `max.block.ms` for
-    /// buffer space like [`send`](Producer::send), and completes once it
-    /// is accepted, with a future for its report.
+    /// Hands `record` to the producer at the call, or waits up to
+    /// `max.block.ms` for buffer space like [`send`](Producer::send), and
+    /// completes once it is accepted, with a future for its report.
     pub fn enqueue<Rec: Sendable + Send>(
         &self,
         record: Rec,
@@ -173,48 +182,61 @@ impl<R: Runtime> Producer<R> {
 
     /// Hands `record` over, waiting up to `max.block.ms` for buffer space;
     /// `watched` when a future will ask for the report.
+    ///
+    /// The first try is made at the call, not at the first poll: a record
+    /// that finds room is accepted in the order of the calls, and its
+    /// future is its id, holding no handle (the handle's `Arc` count, taken
+    /// and dropped per record, was a tenth of the send path's cost).
     fn accept<Rec: Sendable + Send>(
         &self,
         record: Rec,
         watched: bool,
     ) -> impl Future<Output = Result<RecordId, SendError<Rec>>> + Send + use<R, Rec> {
-        let this = self.clone();
-        async move {
-            let (rt, shared) = (&this.handle.rt, &this.handle.shared);
-            let mut record = record;
-            let mut listener = None;
-            let mut deadline = None;
-            loop {
-                let error = match this.try_accept(record, watched) {
-                    Err(e) if matches!(e.reason, SendErrorReason::BufferFull { .. }) => e,
-                    accepted_or_refused => return accepted_or_refused,
-                };
-                let deadline = *deadline.get_or_insert_with(|| {
-                    let max_block = shared.lock().core.config().max_block;
-                    deadline_after(driver::now(), max_block)
-                });
-                // Listen, then try again before waiting, so that a report
-                // freeing space between the two is not missed.
-                if let Some(progress) = listener.take() {
-                    // Reports may keep coming and space keep going to
-                    // others: the deadline holds regardless.
-                    if driver::now() >= deadline {
-                        return Err(error);
-                    }
-                    let progress = async {
-                        progress.await;
-                        true
-                    };
-                    let timeout = async {
-                        rt.sleep_until(deadline).await;
-                        false
-                    };
-                    if !first(progress, timeout).await {
-                        return Err(error);
-                    }
-                }
-                listener = Some(shared.next_progress());
-                record = error.into_record();
+        match self.try_accept(record, watched) {
+            Ok(id) => Accepting::Accepted(id),
+            Err(refused) => Accepting::Later(Box::pin(self.clone().retry(refused, watched))),
+        }
+    }
+
+    /// A record refused at the call: fails with `refused` at once, unless
+    /// the buffer was full; then tries the record again each time reports
+    /// free space, until it is accepted or refused, or `max.block.ms` has
+    /// passed since the call.
+    async fn retry<Rec: Sendable>(
+        self,
+        refused: SendError<Rec>,
+        watched: bool,
+    ) -> Result<RecordId, SendError<Rec>> {
+        if !matches!(refused.reason, SendErrorReason::BufferFull { .. }) {
+            return Err(refused);
+        }
+        let (rt, shared) = (&self.handle.rt, &self.handle.shared);
+        let max_block = shared.lock().core.config().max_block;
+        let deadline = deadline_after(driver::now(), max_block);
+        let mut error = refused;
+        loop {
+            // Listen, then try again before waiting, so that a report
+            // freeing space between the two is not missed.
+            let progress = shared.next_progress();
+            error = match self.try_accept(error.into_record(), watched) {
+                Err(e) if matches!(e.reason, SendErrorReason::BufferFull { .. }) => e,
+                accepted_or_refused => return accepted_or_refused,
+            };
+            // Reports may keep coming and space keep going to others: the
+            // deadline holds regardless.
+            if driver::now() >= deadline {
+                return Err(error);
+            }
+            let progress = async {
+                progress.await;
+                true
+            };
+            let timeout = async {
+                rt.sleep_until(deadline).await;
+                false
+            };
+            if !first(progress, timeout).await {
+                return Err(error);
             }
         }
     }
@@ -293,5 +315,28 @@ impl<R: Runtime> fmt::Debug for Producer<R> {
         f.debug_struct("Producer")
             .field("buffered_records", &self.buffered_records())
             .finish_non_exhaustive()
+    }
+}
+
+/// The future of a send's acceptance: accepted at the call, or refused
+/// then, and either failing or waiting for buffer space. It is small while
+/// records find room; a refusal or a wait is boxed (a wait lasts until a
+/// report frees space, and many records go in between).
+enum Accepting<W> {
+    Accepted(RecordId),
+    Later(Pin<Box<W>>),
+}
+
+impl<W, E> Future for Accepting<W>
+where
+    W: Future<Output = Result<RecordId, E>>,
+{
+    type Output = Result<RecordId, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Accepting::Accepted(id) => Poll::Ready(Ok(*id)),
+            Accepting::Later(later) => later.as_mut().poll(cx),
+        }
     }
 }

@@ -34,6 +34,7 @@ runtime_tests!(
     close_resolves_every_delivery_future,
     dropping_the_producer_closes_in_the_background,
     delivers_keyed_records_with_headers,
+    records_are_accepted_at_the_call_in_call_order,
     many_concurrent_tasks_send,
     flush_sends_without_waiting_for_linger,
     the_report_handler_sees_every_record_once_detached_or_with_a_future,
@@ -205,17 +206,20 @@ async fn waiting_send_gets_space_when_reports_free_it<R: Runtime>(rt: R) {
 }
 
 /// Sends 200 records and drops the futures at varied points: before the
-/// first poll, after one poll, racing a short sleep, once accepted. Returns
+/// first poll (the record was accepted at the call, or was waiting for
+/// space), after one poll, racing a short sleep, once accepted. Returns
 /// the reports of the records kept to the end.
 async fn send_and_drop<R: Runtime>(rt: &R, producer: &Producer<R>) -> Vec<DeliveryReport> {
     let mut kept = Vec::new();
     let mut rng = fastrand::Rng::with_seed(7);
     for i in 0..200 {
-        let send = producer.send(record(i));
         match rng.u8(0..5) {
-            0 => drop(send),
-            1 => poll_once(send).await,
-            2 => drop(within(rt, Duration::from_millis(rng.u64(0..3)), send).await),
+            0 => drop(producer.send(record(i))),
+            1 => poll_once(producer.send(record(i))).await,
+            2 => {
+                let wait = Duration::from_millis(rng.u64(0..3));
+                drop(within(rt, wait, producer.send(record(i))).await)
+            }
             3 => drop(producer.enqueue(record(i)).await.unwrap()),
             _ => kept.push(producer.enqueue(record(i)).await.unwrap()),
         }
@@ -333,6 +337,32 @@ async fn delivers_keyed_records_with_headers<R: Runtime>(rt: R) {
     );
     producer.close(Duration::from_secs(5)).await;
     assert_all_reported(&producer.stats());
+}
+
+async fn records_are_accepted_at_the_call_in_call_order<R: Runtime>(rt: R) {
+    let broker = LoopbackCluster::start(1, &[("t", 1)], Style::Plain);
+    let producer = Producer::new(quick_config(&broker.bootstrap(), &[]), rt).unwrap();
+    // Once the topic is known, a record is accepted when send is called.
+    producer.send(record(0)).await.unwrap();
+    let first = producer.send(record(1));
+    let second = producer.enqueue(record(2));
+    let third = producer.send_detached(record(3));
+    let accepted = producer.stats().records_accepted;
+    assert_eq!(accepted, 4, "accepted before any poll");
+    // Polled in the reverse order, they still land in the order of the calls.
+    let third = third.await.unwrap();
+    let second = second.await.unwrap();
+    assert_eq!(third.0, second.id().0 + 1);
+    let first = first.await.unwrap();
+    let second = second.await;
+    let offset = |r: &DeliveryReport| r.result.as_ref().unwrap().offset;
+    assert!(offset(&first) < offset(&second), "{first:?} {second:?}");
+    producer.close(Duration::from_secs(5)).await;
+    let values: Vec<_> = broker.records("t").into_iter().map(|r| r.value).collect();
+    let expected: Vec<_> = (0..4)
+        .map(|i| Some(Bytes::from(format!("value-{i}"))))
+        .collect();
+    assert_eq!(values, expected);
 }
 
 async fn many_concurrent_tasks_send<R: Runtime>(rt: R) {
