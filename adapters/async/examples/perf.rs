@@ -14,7 +14,6 @@
 //! tool's callback does), so nothing is kept per record but its send time.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kafka_sansio_async::{BorrowedRecord, Producer, ProducerConfig, SendError, TokioRuntime};
@@ -36,10 +35,9 @@ fn main() -> ExitCode {
 async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::error::Error>> {
     let config = ProducerConfig::from_properties(args.properties.iter().cloned())?;
     let recorder = Recorder::new(args.num_records, args.warmup_records, args.record_size);
-    let timing = Arc::new(Timing::new(recorder, perf::window(args)));
-    let handler_timing = Arc::clone(&timing);
+    let timing = Timing::new(perf::window(args));
     let producer = Producer::builder(config, runtime)
-        .on_report(move |report| handler_timing.reported(report))
+        .on_report(timing.handler(recorder))
         .build()?;
     let topic = args.topic.as_str();
     let mut payloads = perf::Payloads::new(args.record_size);
@@ -61,7 +59,7 @@ async fn run(args: &Args, runtime: TokioRuntime) -> Result<u64, Box<dyn std::err
     } else {
         producer.close(Duration::from_secs(60)).await;
     }
-    let failures = timing.finish(args.print_metrics.then(|| producer.stats()).as_ref());
+    let failures = timing.finish(args.print_metrics.then(|| producer.stats()).as_ref())?;
     producer.close(Duration::from_secs(60)).await;
     Ok(failures)
 }

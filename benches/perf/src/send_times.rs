@@ -3,7 +3,7 @@
 //! flight was sent.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -38,11 +38,14 @@ pub struct SendTimes {
 }
 
 impl SendTimes {
-    /// A ring for up to `window` records in flight (at least 1).
+    /// A ring for at least `window` records in flight (rounded up to a
+    /// power of two, so that a record's slot is a mask, not a division).
     pub fn new(window: usize) -> SendTimes {
         SendTimes {
             start: Instant::now(),
-            slots: (0..window.max(1)).map(|_| AtomicU64::new(0)).collect(),
+            slots: (0..window.max(1).next_power_of_two())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
         }
     }
 
@@ -71,44 +74,49 @@ impl SendTimes {
     }
 
     fn slot(&self, n: u64) -> &AtomicU64 {
-        &self.slots[(n % self.slots.len() as u64) as usize]
+        &self.slots[(n & (self.slots.len() as u64 - 1)) as usize]
     }
 }
 
-/// What a tool's report handler needs: the send times of the records in
-/// flight and the [`Recorder`]. The sending loop calls
+/// Per-record latency for a tool: the sending loop calls
 /// [`sent`](Self::sent) before handing record `n` (its number in send
 /// order, which is also the id a new producer gives it) to the producer;
-/// the producer's report handler calls [`reported`](Self::reported).
+/// the producer calls the [`handler`](Self::handler) with every report.
+/// The handler owns the [`Recorder`] (the producer calls it from one
+/// thread at a time), so a report takes no lock; once every record's
+/// report has come it hands the recorder over for
+/// [`finish`](Self::finish).
 ///
 /// ```
 /// use std::time::Instant;
 /// use kafka_sansio::producer::{DeliveryReport, RecordId, ProduceError, DeliveryFailure, Certainty};
 /// use kafka_sansio_perf::{Recorder, Timing};
 ///
-/// let timing = Timing::new(Recorder::new(1, 0, 100), 16);
+/// let timing = Timing::new(16);
+/// let mut handler = timing.handler(Recorder::new(1, 0, 100));
 /// timing.sent(0, Instant::now());
-/// timing.reported(&DeliveryReport {
+/// handler(&DeliveryReport {
 ///     id: RecordId(0),
 ///     topic: "t".into(),
 ///     partition: None,
 ///     result: Err(DeliveryFailure { error: ProduceError::Closed, certainty: Certainty::NotSent }),
 /// });
-/// assert_eq!(timing.finish(None), 1);
+/// assert_eq!(timing.finish(None), Ok(1));
 /// ```
 #[derive(Debug)]
 pub struct Timing {
     times: SendTimes,
-    recorder: Mutex<Recorder>,
+    /// The recorder, once the handler has seen every report.
+    done: Mutex<Option<Recorder>>,
 }
 
 impl Timing {
-    /// Timing into `recorder`, for up to `window` records in flight.
-    pub fn new(recorder: Recorder, window: usize) -> Timing {
-        Timing {
+    /// Timing for up to `window` records in flight.
+    pub fn new(window: usize) -> Arc<Timing> {
+        Arc::new(Timing {
             times: SendTimes::new(window),
-            recorder: Mutex::new(recorder),
-        }
+            done: Mutex::new(None),
+        })
     }
 
     /// Record `n` is handed over now (`at`).
@@ -116,22 +124,37 @@ impl Timing {
         self.times.stamp(n, at);
     }
 
-    /// A record's report came: its latency goes to the recorder.
-    pub fn reported(&self, report: &DeliveryReport) {
-        let sent = self.times.take(report.id.0);
-        self.recorder().report(sent, report);
+    /// The producer's report handler: each report's latency goes to
+    /// `recorder`, which is handed over when its last record is reported.
+    pub fn handler(
+        self: &Arc<Self>,
+        recorder: Recorder,
+    ) -> impl FnMut(&DeliveryReport) + Send + 'static {
+        let timing = Arc::clone(self);
+        let mut recorder = Some(recorder);
+        move |report| {
+            if let Some(r) = recorder.as_mut() {
+                r.report(timing.times.take(report.id.0), report);
+                if r.is_complete() {
+                    *timing.done() = recorder.take();
+                }
+            }
+        }
     }
 
     /// Prints the summary (and `metrics`) once every report came; returns
-    /// the number of failed records.
-    pub fn finish(&self, metrics: Option<&ProducerStats>) -> u64 {
-        let mut recorder = self.recorder();
+    /// the number of failed records, or an error when reports are missing.
+    pub fn finish(&self, metrics: Option<&ProducerStats>) -> Result<u64, String> {
+        let mut recorder = self
+            .done()
+            .take()
+            .ok_or("the producer returned before every record was reported")?;
         recorder.finish(metrics);
-        recorder.failures()
+        Ok(recorder.failures())
     }
 
-    fn recorder(&self) -> MutexGuard<'_, Recorder> {
-        self.recorder.lock().unwrap_or_else(PoisonError::into_inner)
+    fn done(&self) -> MutexGuard<'_, Option<Recorder>> {
+        self.done.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -145,5 +168,39 @@ pub fn check_id(n: u64, id: RecordId) -> Result<(), String> {
             "record {n} got id {}: ids are not its number",
             id.0
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_sansio::producer::{Delivered, RecordId};
+    use kafka_sansio::record::TimestampType;
+
+    fn delivered(id: u64) -> DeliveryReport {
+        DeliveryReport {
+            id: RecordId(id),
+            topic: "t".into(),
+            partition: Some(0),
+            result: Ok(Delivered {
+                offset: Some(id as i64),
+                timestamp: 0,
+                timestamp_type: TimestampType::CreateTime,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_recorder_is_handed_over_with_the_last_report_only() {
+        let timing = Timing::new(4);
+        let mut handler = timing.handler(Recorder::new(3, 0, 10));
+        for n in 0..3 {
+            timing.sent(n, Instant::now());
+        }
+        handler(&delivered(0));
+        handler(&delivered(1));
+        assert!(timing.finish(None).is_err(), "a report is missing");
+        handler(&delivered(2));
+        assert_eq!(timing.finish(None), Ok(0));
     }
 }

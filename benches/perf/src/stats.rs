@@ -233,6 +233,11 @@ impl Recorder {
         }
     }
 
+    /// Whether every record's report has come.
+    pub fn is_complete(&self) -> bool {
+        self.seen >= self.num_records
+    }
+
     /// Records that failed.
     pub fn failures(&self) -> u64 {
         self.failed
