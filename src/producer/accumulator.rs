@@ -9,7 +9,7 @@ use crate::record::{Compression, RecordError};
 use super::batch::{ProducerBatch, RecordMeta};
 use super::metadata::TopicIdx;
 use super::pool::BufferPool;
-use super::record::{BorrowedRecord, ProducerRecord};
+use super::record::{BorrowedHeader, BorrowedRecord, Headers, ProducerRecord, borrow_header};
 use super::sticky::StickyPartitioner;
 
 /// Batch header bytes (record batch v2).
@@ -19,22 +19,34 @@ pub(crate) const BATCH_OVERHEAD: usize = 61;
 /// accounting and the `max.request.size` check at `send`: the payload plus
 /// the largest varints the record format can use.
 pub(crate) fn record_size_bound(r: &BorrowedRecord<'_>) -> usize {
-    const VARINT: usize = 5;
-    const VARLONG: usize = 10;
-    let field = |b: Option<usize>| VARINT + b.unwrap_or(0);
-    let headers: usize = r
-        .headers
-        .iter()
-        .map(|(k, v)| field(Some(k.len())) + field(v.map(<[u8]>::len)))
-        .sum();
+    // Each variant's own slice iterator: `Headers::iter` chains both, which
+    // costs every record a few branches even with no headers.
+    let headers = match r.headers {
+        Headers::Owned(h) => headers_size_bound(h.iter().map(borrow_header)),
+        Headers::Borrowed(h) => headers_size_bound(h.iter().copied()),
+    };
     VARINT // length
         + 1 // attributes
         + VARLONG // timestamp delta
         + VARINT // offset delta
-        + field(r.key.map(<[u8]>::len))
-        + field(r.value.map(<[u8]>::len))
+        + field_size_bound(r.key)
+        + field_size_bound(r.value)
         + VARINT // header count
         + headers
+}
+
+const VARINT: usize = 5;
+const VARLONG: usize = 10;
+
+/// A nullable field's size at most: its length varint and its bytes.
+fn field_size_bound(bytes: Option<&[u8]>) -> usize {
+    VARINT + bytes.map_or(0, <[u8]>::len)
+}
+
+fn headers_size_bound<'h>(headers: impl Iterator<Item = BorrowedHeader<'h>>) -> usize {
+    headers
+        .map(|(k, v)| field_size_bound(Some(k.as_bytes())) + field_size_bound(v))
+        .sum()
 }
 
 /// A record whose topic's metadata is not known yet.
@@ -209,7 +221,11 @@ impl Accumulator {
             )?);
         }
         let batch = queue.batches.back_mut().expect("a batch was just ensured");
-        let appended = batch.append(meta, record.key, record.value, record.headers.iter());
+        let (key, value) = (record.key, record.value);
+        let appended = match record.headers {
+            Headers::Owned(h) => batch.append(meta, key, value, h.iter().map(borrow_header)),
+            Headers::Borrowed(h) => batch.append(meta, key, value, h.iter().copied()),
+        };
         if let Err(e) = appended {
             // Leave no empty batch behind for a record that could not join.
             if batch.records.is_empty() {

@@ -255,6 +255,28 @@ impl Producer {
     /// Takes a [`ProducerRecord`] or a [`BorrowedRecord`] (see
     /// [`Sendable`]): the record's bytes are copied into a batch here.
     pub fn send<R: Sendable>(&mut self, record: R, now: Instant) -> Result<RecordId, SendError<R>> {
+        // The generic part stays this thin: `send` is compiled in the
+        // caller's crate, where the core's own helpers cannot be inlined,
+        // so the work is in `accept`, compiled here once.
+        match self.accept(&record.borrowed(), now) {
+            Ok(Acceptance::Placed(id)) => Ok(id),
+            Ok(Acceptance::Waits(waiting)) => {
+                Ok(self.wait_for_metadata(waiting, record.into_owned()))
+            }
+            Err(reason) => Err(SendError {
+                reason,
+                record: Box::new(record),
+            }),
+        }
+    }
+
+    /// `send`'s checks and placement of `record`; a record whose topic or
+    /// partition is not known yet is left for `wait_for_metadata`.
+    fn accept(
+        &mut self,
+        record: &BorrowedRecord<'_>,
+        now: Instant,
+    ) -> Result<Acceptance, SendErrorReason> {
         self.advance(now);
         // An adapter's timer can fire late (its thread may lose the race
         // for the lock to a sender), and once `now` has passed a deadline,
@@ -263,123 +285,116 @@ impl Producer {
         if !self.closed && self.next_timer.is_some_and(|t| self.now >= t.at) {
             self.drive();
         }
-        let refuse = |reason, record| {
-            Err(SendError {
-                reason,
-                record: Box::new(record),
-            })
-        };
-        let view = record.borrowed();
         if let Some(f) = &self.fatal {
-            return refuse(SendErrorReason::Fatal(f.clone()), record);
+            return Err(SendErrorReason::Fatal(f.clone()));
         }
         if self.closing.is_some() || self.closed {
-            return refuse(SendErrorReason::Closed, record);
+            return Err(SendErrorReason::Closed);
         }
         // Only `send` adds topics, after this check: a known name is valid.
-        let known_topic = self.map.find_topic(view.topic);
-        if known_topic.is_none() && !crate::protocol::is_valid_topic_name(view.topic) {
-            return refuse(
-                SendErrorReason::InvalidTopic(view.topic.to_string()),
-                record,
-            );
+        let known_topic = self.map.find_topic(record.topic);
+        if known_topic.is_none() && !crate::protocol::is_valid_topic_name(record.topic) {
+            return Err(SendErrorReason::InvalidTopic(record.topic.to_string()));
         }
-        let size = record_size_bound(&view);
+        let size = record_size_bound(record);
         if size + BATCH_OVERHEAD > self.config.max_request_size {
-            let reason = SendErrorReason::RecordTooLarge {
+            return Err(SendErrorReason::RecordTooLarge {
                 size: size + BATCH_OVERHEAD,
                 limit: self.config.max_request_size,
                 key: "max.request.size",
-            };
-            return refuse(reason, record);
+            });
         }
         if size > self.config.buffer_memory {
-            let reason = SendErrorReason::RecordTooLarge {
+            return Err(SendErrorReason::RecordTooLarge {
                 size,
                 limit: self.config.buffer_memory,
                 key: "buffer.memory",
-            };
-            return refuse(reason, record);
+            });
         }
         if self.acc.buffered_bytes + size > self.config.buffer_memory {
-            let reason = SendErrorReason::BufferFull {
+            return Err(SendErrorReason::BufferFull {
                 buffered: self.acc.buffered_bytes,
                 needed: size,
                 limit: self.config.buffer_memory,
-            };
-            return refuse(reason, record);
+            });
         }
         let topic = match known_topic {
             Some(topic) => topic,
-            None => self.map.add_topic(view.topic),
+            None => self.map.add_topic(record.topic),
         };
         self.acc.ensure_topic(topic);
         let count = self.map.topics[topic].partitions.len();
-        if let Some(p) = view.partition.filter(|&p| p < 0) {
-            let reason = SendErrorReason::InvalidPartition {
-                topic: view.topic.to_string(),
+        if let Some(p) = record.partition.filter(|&p| p < 0) {
+            return Err(SendErrorReason::InvalidPartition {
+                topic: record.topic.to_string(),
                 partition: p,
                 count: count as i32,
-            };
-            return refuse(reason, record);
-        }
-        let id = RecordId(self.next_record_id);
-        let timestamp = view.timestamp.unwrap_or_else(|| self.clock_ms(now));
-        let unknown_partition = view.partition.filter(|&p| count > 0 && p as usize >= count);
-        if count == 0 || unknown_partition.is_some() {
-            self.next_record_id += 1;
-            self.counters.accepted += 1;
-            self.acc.reserve(size);
-            let first = self.acc.topics[topic].pending.is_empty();
-            let meta = RecordMeta {
-                id,
-                timestamp,
-                accounted: size,
-            };
-            // Waiting takes an owned copy of a borrowed record.
-            self.acc.topics[topic].pending.push_back(PendingRecord {
-                meta,
-                record: record.into_owned(),
-                created: now,
             });
-            let name = self.map.topics[topic].name.clone();
-            if let Some(partition) = unknown_partition {
-                self.request_refresh(RefreshReason::UnknownPartition {
-                    topic: name,
-                    partition,
-                });
-                self.drive();
-            } else if first {
-                self.request_refresh(RefreshReason::NewTopic(name));
-                self.drive();
-            }
-            return Ok(id);
         }
         let meta = RecordMeta {
-            id,
-            timestamp,
+            id: RecordId(self.next_record_id),
+            timestamp: record.timestamp.unwrap_or_else(|| self.clock_ms(now)),
             accounted: size,
         };
-        let batches_before = self.acc.batches_created();
-        match self.place(topic, meta, &view) {
-            Ok(sealed) => {
-                self.next_record_id += 1;
-                self.counters.accepted += 1;
-                self.acc.reserve(size);
-                // A sealed batch, or one with no linger, is ready now:
-                // no future deadline would wake the caller for it.
-                if sealed || self.config.linger.is_zero() {
-                    self.drive();
-                } else if self.acc.batches_created() != batches_before {
-                    // A new batch brings its linger and delivery deadlines.
-                    // A record that joins an open batch moves no deadline:
-                    // the common case skips the walk.
-                    self.update_next_timer();
-                }
-                Ok(id)
-            }
-            Err(e) => refuse(SendErrorReason::InvalidRecord(e.to_string()), record),
+        let unknown_partition = record
+            .partition
+            .filter(|&p| count > 0 && p as usize >= count);
+        if count == 0 || unknown_partition.is_some() {
+            return Ok(Acceptance::Waits(Waiting {
+                topic,
+                meta,
+                unknown_partition,
+            }));
         }
+        let batches_before = self.acc.batches_created();
+        let sealed = self
+            .place(topic, meta, record)
+            .map_err(|e| SendErrorReason::InvalidRecord(e.to_string()))?;
+        self.next_record_id += 1;
+        self.counters.accepted += 1;
+        self.acc.reserve(size);
+        // A sealed batch, or one with no linger, is ready now: no future
+        // deadline would wake the caller for it.
+        if sealed || self.config.linger.is_zero() {
+            self.drive();
+        } else if self.acc.batches_created() != batches_before {
+            // A new batch brings its linger and delivery deadlines. A record
+            // that joins an open batch moves no deadline: the common case
+            // skips the walk.
+            self.update_next_timer();
+        }
+        Ok(Acceptance::Placed(meta.id))
+    }
+
+    /// Accepts a record that waits for its topic's (or partition's)
+    /// metadata, as an owned copy, and asks for that metadata.
+    fn wait_for_metadata(&mut self, waiting: Waiting, record: ProducerRecord) -> RecordId {
+        let Waiting {
+            topic,
+            meta,
+            unknown_partition,
+        } = waiting;
+        self.next_record_id += 1;
+        self.counters.accepted += 1;
+        self.acc.reserve(meta.accounted);
+        let first = self.acc.topics[topic].pending.is_empty();
+        self.acc.topics[topic].pending.push_back(PendingRecord {
+            meta,
+            record,
+            created: self.now,
+        });
+        let name = self.map.topics[topic].name.clone();
+        if let Some(partition) = unknown_partition {
+            self.request_refresh(RefreshReason::UnknownPartition {
+                topic: name,
+                partition,
+            });
+            self.drive();
+        } else if first {
+            self.request_refresh(RefreshReason::NewTopic(name));
+            self.drive();
+        }
+        meta.id
     }
 
     /// Partitions a record of a known topic and appends it. Returns true
@@ -648,4 +663,19 @@ impl Producer {
             .iter()
             .any(|t| t.partitions.iter().any(|p| p.in_flight > 0))
     }
+}
+
+/// What `accept` made of a record.
+enum Acceptance {
+    /// In a batch.
+    Placed(RecordId),
+    /// Accepted, to wait for metadata.
+    Waits(Waiting),
+}
+
+/// A record accepted to wait for its topic's or partition's metadata.
+struct Waiting {
+    topic: TopicIdx,
+    meta: RecordMeta,
+    unknown_partition: Option<i32>,
 }

@@ -219,9 +219,14 @@ impl<'a> Headers<'a> {
         };
         owned
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_deref()))
+            .map(borrow_header)
             .chain(borrowed.iter().copied())
     }
+}
+
+/// An owned header as slices.
+pub(crate) fn borrow_header((name, value): &OwnedHeader) -> BorrowedHeader<'_> {
+    (name.as_str(), value.as_deref())
 }
 
 /// What `send` takes: a [`ProducerRecord`] (owned, handed back whole when
