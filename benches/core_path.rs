@@ -1,12 +1,14 @@
 //! The whole core path per record: send, partition, accumulate, drain,
 //! encode (with CRC), settle the acknowledgment and report, driven as an
 //! adapter drives it (see `support::CorePath`), next to a memcpy of the
-//! same payload bytes. `cargo bench --bench core_path`.
+//! same payload bytes. Records go owned (`partitions/N`: a `Bytes` clone
+//! per record) and lent as slices (`borrowed/N`).
+//! `cargo bench --bench core_path`.
 
 mod support;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kafka_sansio::producer::ProducerRecord;
+use kafka_sansio::producer::{BorrowedRecord, ProducerRecord};
 use std::hint::black_box;
 use support::{CorePath, RECORD_SIZES, TOPIC, payload};
 
@@ -28,6 +30,16 @@ fn core_path(c: &mut Criterion) {
                 b.iter(|| {
                     for _ in 0..RECORDS {
                         path.send(ProducerRecord::new(topic.clone(), value.clone()));
+                    }
+                })
+            });
+            // The same records lent as slices, as the perf tools send
+            // them: no shared count to take and drop per record.
+            let mut path = CorePath::new(partitions, &[]);
+            g.bench_function(BenchmarkId::new("borrowed", partitions), |b| {
+                b.iter(|| {
+                    for _ in 0..RECORDS {
+                        path.send(BorrowedRecord::new(TOPIC, &value));
                     }
                 })
             });

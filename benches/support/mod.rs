@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use kafka_sansio::producer::{
-    ConnId, Input, Output, Producer, ProducerConfig, ProducerRecord, SendErrorReason,
+    ConnId, Input, Output, Producer, ProducerConfig, ProducerRecord, SendErrorReason, Sendable,
 };
 use kafka_sansio::protocol::frame::{decode_request, encode_response};
 use kafka_sansio::protocol::produce::PartitionProduceResponse;
@@ -109,7 +109,7 @@ impl CorePath {
 
     /// Sends one record as an adapter would: `send`, carry out the
     /// outputs, feed back the answers; on a full buffer, settle and retry.
-    pub fn send(&mut self, mut record: ProducerRecord) {
+    pub fn send<R: Sendable>(&mut self, mut record: R) {
         loop {
             match self.producer.send(record, self.now) {
                 Ok(_) => break,
