@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kafka_sansio::producer::{
     ConfigError, DeliveryReport, Event, Handlers, PartitionInfo, Producer as Core, ProducerConfig,
@@ -194,25 +194,29 @@ impl<R: Runtime> Producer<R> {
     ) -> impl Future<Output = Result<RecordId, SendError<Rec>>> + Send + use<R, Rec> {
         match self.try_accept(record, watched) {
             Ok(id) => Accepting::Accepted(id),
-            Err(refused) => Accepting::Later(Box::pin(self.clone().retry(refused, watched))),
+            Err(refused) => {
+                // `max.block.ms` counts from the call, however late the
+                // future is first polled.
+                let max_block = self.handle.shared.lock().core.config().max_block;
+                let deadline = deadline_after(driver::now(), max_block);
+                Accepting::Later(Box::pin(self.clone().retry(refused, deadline, watched)))
+            }
         }
     }
 
     /// A record refused at the call: fails with `refused` at once, unless
     /// the buffer was full; then tries the record again each time reports
-    /// free space, until it is accepted or refused, or `max.block.ms` has
-    /// passed since the call.
+    /// free space, until it is accepted or refused, or `deadline` passes.
     async fn retry<Rec: Sendable>(
         self,
         refused: SendError<Rec>,
+        deadline: Instant,
         watched: bool,
     ) -> Result<RecordId, SendError<Rec>> {
         if !matches!(refused.reason, SendErrorReason::BufferFull { .. }) {
             return Err(refused);
         }
         let (rt, shared) = (&self.handle.rt, &self.handle.shared);
-        let max_block = shared.lock().core.config().max_block;
-        let deadline = deadline_after(driver::now(), max_block);
         let mut error = refused;
         loop {
             // Listen, then try again before waiting, so that a report

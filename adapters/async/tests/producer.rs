@@ -28,6 +28,7 @@ runtime_tests!(
     broker_hanging_up_is_reconnected,
     try_enqueue_hands_back_the_record_when_the_buffer_is_full,
     send_waits_max_block_then_fails_with_the_same_record,
+    max_block_counts_from_the_call_not_the_first_poll,
     waiting_send_gets_space_when_reports_free_it,
     dropped_sends_never_lose_or_double_a_record,
     dropped_sends_never_corrupt_a_connection,
@@ -192,6 +193,18 @@ async fn send_waits_max_block_then_fails_with_the_same_record<R: Runtime>(rt: R)
         "{refused}"
     );
     assert_eq!(refused.into_record(), big_record(99));
+}
+
+async fn max_block_counts_from_the_call_not_the_first_poll<R: Runtime>(rt: R) {
+    let (producer, _accepted) = full_producer(rt.clone(), "10000", "300");
+    let send = producer.send(big_record(99));
+    sleep(&rt, Duration::from_millis(400)).await;
+    // Its 300 ms have passed: the first poll tries once more and fails.
+    let refused = takes(0, 100, send).await.unwrap_err();
+    assert!(
+        matches!(refused.reason, SendErrorReason::BufferFull { .. }),
+        "{refused}"
+    );
 }
 
 async fn waiting_send_gets_space_when_reports_free_it<R: Runtime>(rt: R) {
