@@ -15,6 +15,11 @@ use super::sticky::StickyPartitioner;
 /// Batch header bytes (record batch v2).
 pub(crate) const BATCH_OVERHEAD: usize = 61;
 
+/// The most bytes a varint takes.
+const VARINT: usize = 5;
+/// The most bytes a varlong takes.
+const VARLONG: usize = 10;
+
 /// An upper bound of a record's encoded size, used for `buffer.memory`
 /// accounting and the `max.request.size` check at `send`: the payload plus
 /// the largest varints the record format can use.
@@ -35,14 +40,12 @@ pub(crate) fn record_size_bound(r: &BorrowedRecord<'_>) -> usize {
         + headers
 }
 
-const VARINT: usize = 5;
-const VARLONG: usize = 10;
-
 /// A nullable field's size at most: its length varint and its bytes.
 fn field_size_bound(bytes: Option<&[u8]>) -> usize {
     VARINT + bytes.map_or(0, <[u8]>::len)
 }
 
+/// The headers' sizes at most: each name and value as nullable fields.
 fn headers_size_bound<'h>(headers: impl Iterator<Item = BorrowedHeader<'h>>) -> usize {
     headers
         .map(|(k, v)| field_size_bound(Some(k.as_bytes())) + field_size_bound(v))
