@@ -567,17 +567,11 @@ fn lz4_blocks(batch: &[u8]) -> Vec<(usize, bool)> {
     }
 }
 
-/// `n` bytes that do not compress: xorshift64 from `seed`.
+/// `n` bytes that do not compress: uniform random bytes from `seed`.
 fn noise(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = 0x9E37_79B9_7F4A_7C15_u64 ^ seed;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    let mut bytes = vec![0; n];
+    fastrand::Rng::with_seed(seed).fill(&mut bytes);
+    bytes
 }
 
 /// Records with these values and nothing else, timestamps from 1 000 up.

@@ -350,9 +350,7 @@ impl Producer {
         let sealed = self
             .place(topic, meta, record)
             .map_err(|e| SendErrorReason::InvalidRecord(e.to_string()))?;
-        self.next_record_id += 1;
-        self.counters.accepted += 1;
-        self.acc.reserve(size);
+        self.count_accepted(&meta);
         // A sealed batch, or one with no linger, is ready now: no future
         // deadline would wake the caller for it.
         if sealed || self.config.linger.is_zero() {
@@ -366,6 +364,15 @@ impl Producer {
         Ok(Acceptance::Placed(meta.id))
     }
 
+    /// Counts `meta`'s record accepted: its id is taken, its bytes are
+    /// buffered.
+    fn count_accepted(&mut self, meta: &RecordMeta) {
+        debug_assert_eq!(meta.id.0, self.next_record_id, "ids are consecutive");
+        self.next_record_id += 1;
+        self.counters.accepted += 1;
+        self.acc.reserve(meta.accounted);
+    }
+
     /// Accepts a record that waits for its topic's (or partition's)
     /// metadata, as an owned copy, and asks for that metadata.
     fn wait_for_metadata(&mut self, waiting: Waiting, record: ProducerRecord) -> RecordId {
@@ -374,9 +381,7 @@ impl Producer {
             meta,
             unknown_partition,
         } = waiting;
-        self.next_record_id += 1;
-        self.counters.accepted += 1;
-        self.acc.reserve(meta.accounted);
+        self.count_accepted(&meta);
         let first = self.acc.topics[topic].pending.is_empty();
         self.acc.topics[topic].pending.push_back(PendingRecord {
             meta,

@@ -91,9 +91,11 @@ pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) 
 /// client's CPU see what they see with the Java tool. Seeded.
 ///
 /// Each payload is written over the last one in a buffer the generator
-/// keeps, and sent as a [`BorrowedRecord`](kafka_sansio::producer::BorrowedRecord): the producer copies it into its
-/// batch at `send`, as librdkafka does with `RD_KAFKA_MSG_F_COPY`, so a
-/// payload costs no allocation and no shared count.
+/// keeps, and sent as a
+/// [`BorrowedRecord`](kafka_sansio::producer::BorrowedRecord): the producer
+/// copies it into its batch at `send`, as librdkafka does with
+/// `RD_KAFKA_MSG_F_COPY`, so a payload costs no allocation and no shared
+/// count.
 ///
 /// ```
 /// let mut payloads = kafka_sansio_perf::Payloads::new(100);

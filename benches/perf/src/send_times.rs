@@ -12,10 +12,10 @@ use kafka_sansio::producer::{DeliveryReport, ProducerStats, RecordId};
 use crate::Recorder;
 
 /// Send times of the records in flight, by their number in send order (0,
-/// 1, 2, ...), in a ring of `window` slots: the sending loop stamps a
-/// record before handing it over, the report handler takes the stamp when
-/// the record's report comes. Nothing is allocated per record, and no lock
-/// is shared with the sender.
+/// 1, 2, ...), in a ring of at least `window` slots: the sending loop
+/// stamps a record before handing it over, the report handler takes the
+/// stamp when the record's report comes. Nothing is allocated per record,
+/// and no lock is shared with the sender.
 ///
 /// ```
 /// use std::time::{Duration, Instant};
