@@ -132,9 +132,8 @@ build_peers() {
     log "building franz-go perf (go build; franz-go from the Go module proxy)"
     (cd "$HERE/franz" && go build -o "$BIN/franz-go" .)
   fi
-  if wants java; then
-    "$CLUSTER" classpath >/dev/null   # fetches the Kafka jars once (mvn)
-  fi
+  # The brokers (and the Java producer) run from the Kafka jars: fetched once (mvn).
+  "$CLUSTER" classpath >/dev/null
   wants ours-blocking && build_ours ours-blocking kafka-sansio-blocking
   wants ours-async && build_ours ours-async kafka-sansio-async
   return 0
@@ -159,7 +158,9 @@ client_cmd() {  # client_cmd CLIENT : the command line before the ProducerPerfor
 # What the figures were measured on, for BENCHMARKS.md.
 machine_info() {
   local kafka
-  kafka="$(ls "$ROOT"/target/kafka/lib/kafka-clients-*.jar 2>/dev/null | sed -n 's/.*kafka-clients-\(.*\)\.jar/\1/p' | head -n 1)"
+  # The jars may not be fetched yet (the cluster fetches them when it first starts): under
+  # pipefail a failed `ls` would end the script here.
+  kafka="$(ls "$ROOT"/target/kafka/lib/kafka-clients-*.jar 2>/dev/null | sed -n 's/.*kafka-clients-\(.*\)\.jar/\1/p' | head -n 1 || true)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
   echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "kernel: $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
