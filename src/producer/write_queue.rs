@@ -114,17 +114,29 @@ impl WriteQueue {
     /// ([`ErrorKind::WriteZero`]).
     pub fn write_to(&mut self, out: &mut impl Write) -> io::Result<()> {
         while !self.is_empty() {
-            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
-            let filled = self.io_slices(&mut slices);
-            match out.write_vectored(&slices[..filled]) {
-                Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(n) => self.advance(n),
+            match self.write_once(out) {
+                Ok(_) => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    /// One vectored write of what is queued: as much as `out` takes in one
+    /// call. Returns how many bytes it took; `WouldBlock` and `Interrupted`
+    /// come back as errors, for the caller to judge. A write that takes
+    /// nothing of a non-empty queue is an error ([`ErrorKind::WriteZero`]).
+    pub fn write_once(&mut self, out: &mut impl Write) -> io::Result<usize> {
+        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+        let filled = self.io_slices(&mut slices);
+        let written = out.write_vectored(&slices[..filled])?;
+        if written == 0 && filled > 0 {
+            return Err(ErrorKind::WriteZero.into());
+        }
+        self.advance(written);
+        Ok(written)
     }
 }
 
@@ -253,6 +265,22 @@ mod tests {
         let mut zero: &mut [u8] = &mut [];
         let err = queue.write_to(&mut zero).expect_err("no room at all");
         assert_eq!(err.kind(), ErrorKind::WriteZero);
+    }
+
+    /// `write_once` makes one call: what it took is gone, the rest stays,
+    /// and a full socket is the caller's to judge.
+    #[test]
+    fn write_once_makes_one_call_and_reports_would_block() {
+        let mut queue = WriteQueue::new();
+        let expected = parts(&mut queue, 3);
+        let mut out = Stingy::new(10, usize::MAX, false);
+        assert_eq!(queue.write_once(&mut out).expect("room for 10"), 10);
+        assert_eq!((out.calls, queue.len()), (1, expected.len() - 10));
+        let err = queue.write_once(&mut out).expect_err("the socket is full");
+        assert_eq!(err.kind(), ErrorKind::WouldBlock);
+        assert_eq!(queue.len(), expected.len() - 10, "nothing taken");
+        assert_eq!(queue.write_once(&mut out).expect("room again"), 10);
+        assert_eq!(out.got, expected[..20]);
     }
 
     #[test]

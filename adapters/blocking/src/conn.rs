@@ -1,17 +1,18 @@
 //! One broker connection: a thread that connects and then reads, feeding
-//! the core, and a writer thread that writes what the core asks, in order.
-//! Either one reports the connection's end to the core (once, see
-//! [`State::lost`]); a `shutdown` from the other side ends its partner.
+//! the core, and a writer thread that writes what the core asks, in order,
+//! when the reader cannot write it at once (see [`Outbox`]). Either one
+//! reports the connection's end to the core (once, see [`State::lost`]); a
+//! `shutdown` from the other side ends its partner.
 
 use std::io::{self, ErrorKind, Read};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use kafka_sansio::producer::{BrokerAddress, ConnId, Input, Output, WriteQueue};
+use kafka_sansio::producer::{BrokerAddress, ConnId, Input};
 
-use crate::shared::{Shared, State, spawn};
+use crate::outbox::Outbox;
+use crate::shared::{Link, Shared, State, spawn};
 
 /// Bytes read per `read` call; any chunking suits the core.
 const READ_BUFFER: usize = 64 * 1024;
@@ -21,8 +22,8 @@ const READ_BUFFER: usize = 64 * 1024;
 pub(crate) fn run(shared: &Arc<Shared>, conn: ConnId, addr: &BrokerAddress, timeout: Duration) {
     let attempt = connect(addr, timeout);
     let reader = established(&mut shared.lock(), shared, conn, attempt);
-    if let Some(reader) = reader {
-        read_loop(shared, conn, reader);
+    if let Some((stream, outbox)) = reader {
+        read_loop(shared, conn, stream, &outbox);
     }
 }
 
@@ -51,13 +52,14 @@ fn connect(addr: &BrokerAddress, timeout: Duration) -> Result<TcpStream, String>
 }
 
 /// Tells the core how the attempt ended, unless it gave up on it meanwhile;
-/// returns the stream to read from when the connection is open.
+/// returns the stream to read from, and the outbox the reader writes from,
+/// when the connection is open.
 fn established(
     st: &mut State,
     shared: &Arc<Shared>,
     conn: ConnId,
     attempt: Result<TcpStream, String>,
-) -> Option<TcpStream> {
+) -> Option<(TcpStream, Arc<Outbox>)> {
     if !st.connect_wanted(conn) {
         return None; // a stream we got is dropped, which closes it
     }
@@ -76,45 +78,58 @@ fn established(
 }
 
 /// Sets the socket up, starts its writer thread and records the
-/// connection as open; returns a handle to read from.
+/// connection as open; returns a handle to read from, and the outbox.
 fn start_writer(
     st: &mut State,
     shared: &Arc<Shared>,
     conn: ConnId,
     stream: TcpStream,
-) -> Result<TcpStream, String> {
+) -> Result<(TcpStream, Arc<Outbox>), String> {
     let setup = |e: io::Error| format!("cannot set up the connection: {e}");
     // Requests are written whole; Nagle would only delay them.
     stream.set_nodelay(true).map_err(setup)?;
     let reader = stream.try_clone().map_err(setup)?;
     let write_half = stream.try_clone().map_err(setup)?;
-    let (writer, outputs) = mpsc::channel();
-    let sh = Arc::clone(shared);
-    let run = move || write_loop(&sh, conn, write_half, &outputs);
+    let outbox = Arc::new(Outbox::default());
+    let (sh, out) = (Arc::clone(shared), Arc::clone(&outbox));
+    let run = move || write_loop(&sh, conn, &write_half, &out);
     let thread = spawn(format!("kafka-sansio-write-{conn}"), run)
         .map_err(|e| format!("cannot start a writer thread: {e}"))?;
     st.keep(conn, thread);
-    st.opened(conn, stream, writer);
-    Ok(reader)
+    let link = Link {
+        stream,
+        outbox: Arc::clone(&outbox),
+    };
+    st.opened(conn, link);
+    Ok((reader, outbox))
 }
 
-/// Feeds what arrives to the core until EOF or an error.
-fn read_loop(shared: &Arc<Shared>, conn: ConnId, mut stream: TcpStream) {
+/// Feeds what arrives to the core until EOF or an error, and writes what
+/// that makes the core send to this connection, without blocking.
+fn read_loop(shared: &Arc<Shared>, conn: ConnId, mut stream: TcpStream, outbox: &Outbox) {
     let mut buf = vec![0u8; READ_BUFFER];
     let reason = loop {
         match stream.read(&mut buf) {
             Ok(0) => break "connection closed by the broker".to_owned(),
             Ok(n) => {
-                let mut st = shared.lock();
-                if !st.is_open(conn) {
-                    return; // closed on this side: nothing more is wanted
-                }
-                let input = Input::Received {
-                    conn,
-                    data: &buf[..n],
+                let wake = {
+                    let mut st = shared.lock();
+                    if !st.is_open(conn) {
+                        return; // closed on this side: nothing more is wanted
+                    }
+                    let input = Input::Received {
+                        conn,
+                        data: &buf[..n],
+                    };
+                    st.core.handle_input(input, Instant::now());
+                    st.carry_out_as_reader(shared, conn)
                 };
-                st.core.handle_input(input, Instant::now());
-                st.carry_out(shared);
+                if wake {
+                    shared.wake_waiters();
+                }
+                if let Err(e) = outbox.write_without_blocking(&stream) {
+                    break format!("write failed: {e}");
+                }
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => break format!("read failed: {e}"),
@@ -123,29 +138,12 @@ fn read_loop(shared: &Arc<Shared>, conn: ConnId, mut stream: TcpStream) {
     shared.lock().lost(shared, conn, reason);
 }
 
-/// Writes each `Write` output, whole and in order, until this side drops
-/// the sender (the connection was closed) or a write fails. The writes
-/// waiting when it wakes go out together, in vectored writes: a request
-/// comes as several (its record batches are not copied into it).
-fn write_loop(
-    shared: &Arc<Shared>,
-    conn: ConnId,
-    mut stream: TcpStream,
-    outputs: &Receiver<Output>,
-) {
-    let mut queue = WriteQueue::new();
-    while let Ok(first) = outputs.recv() {
-        for output in std::iter::once(first).chain(outputs.try_iter()) {
-            if let Output::Write { data, .. } = output {
-                queue.push(data); // only writes are sent here
-            }
-        }
-        // Blocking: returns once all is written, or on an error.
-        if let Err(e) = queue.write_to(&mut stream) {
-            shared
-                .lock()
-                .lost(shared, conn, format!("write failed: {e}"));
-            return;
-        }
+/// The writer thread: writes what it is handed, in order and blocking,
+/// until the connection is closed on this side or a write fails.
+fn write_loop(shared: &Arc<Shared>, conn: ConnId, stream: &TcpStream, outbox: &Outbox) {
+    if let Err(e) = outbox.write_loop(stream) {
+        shared
+            .lock()
+            .lost(shared, conn, format!("write failed: {e}"));
     }
 }

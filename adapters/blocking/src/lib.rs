@@ -3,9 +3,12 @@
 //! [`Producer`] drives the sans-IO core ([`kafka_sansio::producer`]) with
 //! `std::net` sockets and a few background threads: one timer thread that
 //! sleeps until the core's next deadline, and per broker connection one
-//! thread that connects and then reads, and one that writes. Every routing,
-//! batching, retry and timeout decision is the core's; this crate only
-//! moves bytes and time. An idle producer has all its threads blocked.
+//! thread that connects and then reads, and one that writes. A request that
+//! follows a response is written by the reading thread itself when the
+//! socket takes it at once, which saves a thread wake-up per request.
+//! Every routing, batching, retry and timeout decision is the core's; this
+//! crate only moves bytes and time. An idle producer has all its threads
+//! blocked.
 //!
 //! [`Producer::send`] returns a [`Receipt`] to wait on for the record's
 //! [`DeliveryReport`]; when `buffer.memory` is full it blocks up to
@@ -41,6 +44,7 @@
 
 mod conn;
 mod error;
+mod outbox;
 mod producer;
 mod receipt;
 mod shared;

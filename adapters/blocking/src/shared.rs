@@ -1,13 +1,13 @@
 //! The state every thread shares, and the one routine that carries out the
 //! core's outputs. Whoever calls into the core does so under the lock and
-//! then calls [`State::carry_out`], which never blocks: writes go to a
-//! connection's writer thread, connects to a new thread, closes are a
-//! `shutdown`, reports wake their waiter.
+//! then calls [`State::carry_out`], which never blocks: writes are queued
+//! in the connection's [`Outbox`] for its writer thread (or its reader,
+//! see [`State::carry_out_as_reader`]), connects go to a new thread,
+//! closes are a `shutdown`, reports wake their waiter.
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{Shutdown, TcpStream};
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::Instant;
@@ -15,6 +15,8 @@ use std::time::Instant;
 use kafka_sansio::producer::{
     BrokerAddress, ConnId, DeliveryTracker, Event, Handlers, Input, Output, Producer,
 };
+
+use crate::outbox::Outbox;
 
 /// What the threads share.
 pub(crate) struct Shared {
@@ -43,6 +45,9 @@ pub(crate) struct State {
     timer_thread: Option<JoinHandle<()>>,
     /// Connection threads, by the connection they serve.
     threads: Vec<(ConnId, JoinHandle<()>)>,
+    /// Connections whose outbox got writes for their writer thread during
+    /// the current `carry_out` (kept to reuse its room).
+    handoffs: Vec<ConnId>,
 }
 
 /// A connection as this side sees it.
@@ -52,13 +57,24 @@ enum Conn {
     /// The core closed it while its thread was connecting: the thread
     /// drops whatever it gets.
     Abandoned,
-    /// Connected: `stream` to shut down, `writer` feeds its writer thread
-    /// the core's `Write` outputs, whole (this crate does not depend on
-    /// `bytes` to name the data's type).
-    Open {
-        stream: TcpStream,
-        writer: Sender<Output>,
-    },
+    /// Connected.
+    Open(Link),
+}
+
+/// An open connection: dropping it ends it (both directions shut down,
+/// so its reader and writer threads end).
+pub(crate) struct Link {
+    /// The socket, to shut down.
+    pub(crate) stream: TcpStream,
+    /// Its bytes to write.
+    pub(crate) outbox: Arc<Outbox>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        shut(&self.stream);
+        self.outbox.close();
+    }
 }
 
 impl Shared {
@@ -74,6 +90,7 @@ impl Shared {
                 stopping: false,
                 timer_thread: None,
                 threads: Vec::new(),
+                handoffs: Vec::new(),
             }),
             timer: Condvar::new(),
             progress: Condvar::new(),
@@ -85,6 +102,12 @@ impl Shared {
     /// whole between calls.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes the threads waiting for progress (see
+    /// [`State::carry_out_as_reader`]).
+    pub(crate) fn wake_waiters(&self) {
+        self.progress.notify_all();
     }
 
     /// Waits until progress is notified or `deadline` passes.
@@ -115,23 +138,45 @@ impl State {
     /// carrying out others produces), then re-arms the timer and wakes
     /// whoever may now proceed. Called after every call into the core.
     pub(crate) fn carry_out(&mut self, shared: &Arc<Shared>) {
+        if self.carry_out_writing_from(shared, None) {
+            shared.progress.notify_all();
+        }
+    }
+
+    /// [`carry_out`](Self::carry_out) for `conn`'s reader thread, which
+    /// finishes it once it has let go of the lock: writes for `conn` stay
+    /// in its outbox for the reader to write
+    /// ([`Outbox::write_without_blocking`]), and when this returns true the
+    /// reader wakes the waiters ([`Shared::wake_waiters`]). A waiter woken
+    /// under the lock would at once block again on the lock.
+    #[must_use]
+    pub(crate) fn carry_out_as_reader(&mut self, shared: &Arc<Shared>, conn: ConnId) -> bool {
+        self.carry_out_writing_from(shared, Some(conn))
+    }
+
+    /// Carries out the outputs; returns whether threads waiting for
+    /// progress are to be woken.
+    fn carry_out_writing_from(&mut self, shared: &Arc<Shared>, reader_of: Option<ConnId>) -> bool {
         let mut progress = false;
         while let Some(output) = self.core.poll_output() {
             match output {
                 Output::Connect { conn, addr, .. } => self.connect(shared, conn, addr),
-                write @ Output::Write { conn, .. } => {
-                    // A writer that is gone has reported its connection
-                    // closed, or is about to.
-                    if let Some(Conn::Open { writer, .. }) = self.conns.get(&conn) {
-                        let _ = writer.send(write);
+                Output::Write { conn, data } => {
+                    // A connection that is gone has been reported closed,
+                    // or is about to be: its bytes are dropped.
+                    if let Some(Conn::Open(link)) = self.conns.get(&conn) {
+                        link.outbox.push(data);
+                        if reader_of != Some(conn) && !self.handoffs.contains(&conn) {
+                            self.handoffs.push(conn);
+                        }
                     }
                 }
                 Output::Close { conn } => match self.conns.remove(&conn) {
                     Some(Conn::Connecting) => {
                         self.conns.insert(conn, Conn::Abandoned);
                     }
-                    Some(Conn::Open { stream, .. }) => shut(&stream),
-                    Some(Conn::Abandoned) | None => {}
+                    // Dropping the link shuts it down.
+                    Some(Conn::Open(_) | Conn::Abandoned) | None => {}
                 },
                 Output::Delivery(report) => {
                     progress = true;
@@ -148,14 +193,19 @@ impl State {
                 }
             }
         }
+        // Handed over once all is queued: a request comes as several
+        // writes, which the writer thread then sends in one go.
+        for conn in self.handoffs.drain(..) {
+            if let Some(Conn::Open(link)) = self.conns.get(&conn) {
+                link.outbox.hand_to_writer();
+            }
+        }
         let next = self.core.poll_timeout().map(|t| t.at);
         if let Some(at) = next.filter(|&at| self.armed.is_none_or(|armed| at < armed)) {
             self.armed = Some(at);
             shared.timer.notify_one();
         }
-        if progress && self.progress_waiters > 0 {
-            shared.progress.notify_all();
-        }
+        progress && self.progress_waiters > 0
     }
 
     /// Starts the thread that connects `conn` and then reads from it.
@@ -187,24 +237,22 @@ impl State {
         }
     }
 
-    /// `conn` is connected: from now on writes go to `writer`.
-    pub(crate) fn opened(&mut self, conn: ConnId, stream: TcpStream, writer: Sender<Output>) {
-        self.conns.insert(conn, Conn::Open { stream, writer });
+    /// `conn` is connected: from now on its writes go to `link`'s outbox.
+    pub(crate) fn opened(&mut self, conn: ConnId, link: Link) {
+        self.conns.insert(conn, Conn::Open(link));
     }
 
     /// Whether `conn` is open on this side (input for it is still wanted).
     pub(crate) fn is_open(&self, conn: ConnId) -> bool {
-        matches!(self.conns.get(&conn), Some(Conn::Open { .. }))
+        matches!(self.conns.get(&conn), Some(Conn::Open(_)))
     }
 
     /// The connect attempt failed or the connection broke: tells the core
     /// (once: the entry goes), unless the core closed it first.
     pub(crate) fn lost(&mut self, shared: &Arc<Shared>, conn: ConnId, reason: String) {
         let input = match self.conns.remove(&conn) {
-            Some(Conn::Open { stream, .. }) => {
-                shut(&stream);
-                Input::Closed { conn, reason }
-            }
+            // Dropping the link shuts it down.
+            Some(Conn::Open(_)) => Input::Closed { conn, reason },
             Some(Conn::Connecting) => Input::ConnectFailed { conn, reason },
             Some(Conn::Abandoned) | None => return,
         };
@@ -232,9 +280,9 @@ impl State {
         self.stopping = true;
         let mut connecting = Vec::new();
         for (conn, c) in self.conns.drain() {
-            match c {
-                Conn::Open { stream, .. } => shut(&stream),
-                Conn::Connecting | Conn::Abandoned => connecting.push(conn),
+            // Dropping a link shuts it down.
+            if let Conn::Connecting | Conn::Abandoned = c {
+                connecting.push(conn);
             }
         }
         let threads = std::mem::take(&mut self.threads);

@@ -176,3 +176,45 @@ fn a_panicking_report_handler_is_dropped_and_delivery_goes_on() {
     assert_eq!(*calls.lock().unwrap(), 1, "dropped after its panic");
     assert_eq!(broker.log("logs", 0).len(), 2);
 }
+
+#[test]
+fn requests_larger_than_the_socket_takes_at_once_arrive_whole_and_in_order() {
+    // The broker reads slowly, so the socket fills: each request after the
+    // first follows a response (one in flight), and the reader thread
+    // writes what the socket takes of it without blocking, leaving the
+    // rest to the writer thread.
+    let broker = LoopbackCluster::start(1, &[("big", 1)], Style::SlowReader);
+    let config = quick_config(
+        &broker.bootstrap(),
+        &[
+            ("max.in.flight.requests.per.connection", "1"),
+            ("batch.size", "8388608"),
+            ("max.request.size", "16777216"),
+            ("delivery.timeout.ms", "30000"),
+            ("request.timeout.ms", "20000"),
+        ],
+    );
+    let producer = Producer::new(config).unwrap();
+    // 6 MiB each, one to a batch and a request: more than the socket
+    // buffers take at once (4 MiB at most to send, by default on Linux).
+    let values: Vec<Vec<u8>> = (0..5u8)
+        .map(|i| (0..6 << 20).map(|j: u32| (j % 251) as u8 ^ i).collect())
+        .collect();
+    let receipts: Vec<_> = values
+        .iter()
+        .map(|value| {
+            let record = ProducerRecord::new("big", value.clone()).partition(0);
+            producer.send(record).unwrap()
+        })
+        .collect();
+    for receipt in receipts {
+        let report = receipt.wait();
+        assert!(report.result.is_ok(), "{report:?}");
+    }
+    let requests = producer.stats().produce_requests;
+    assert_eq!(requests, values.len() as u64, "a request per value");
+    let log = broker.log("big", 0);
+    let stored: Vec<&[u8]> = log.iter().map(|r| r.value.as_deref().unwrap()).collect();
+    let sent: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+    assert!(stored == sent, "values arrived whole and in order");
+}
