@@ -73,7 +73,7 @@ impl Outbox {
     /// next, keeping the order).
     pub(crate) fn write_without_blocking(&self, stream: &TcpStream) -> io::Result<()> {
         let mut q = self.lock();
-        if q.writer_turn || q.queue.is_empty() {
+        if q.closed || q.writer_turn || q.queue.is_empty() {
             return Ok(());
         }
         stream.set_nonblocking(true)?;
@@ -104,6 +104,14 @@ impl Outbox {
                 std::mem::swap(&mut q.queue, &mut taken);
                 drop(q);
                 taken.write_to(&mut stream)?;
+                if !taken.is_empty() {
+                    // Only with the socket left non-blocking by a failed
+                    // switch back; what is left must not trail later bytes.
+                    return Err(io::Error::new(
+                        ErrorKind::WouldBlock,
+                        "the socket would block a blocking write",
+                    ));
+                }
                 q = self.lock();
             } else {
                 // Done (or woken for nothing): the reader may write again.
