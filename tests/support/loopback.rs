@@ -350,6 +350,18 @@ impl LoopbackCluster {
         lock(&self.shared).cluster.log(topic, partition).to_vec()
     }
 
+    /// Whether one partition's records hold exactly `values`, whole and in
+    /// order (a plain answer: a failed comparison of large values would
+    /// print them all).
+    pub fn holds_values(&self, topic: &str, partition: i32, values: &[Vec<u8>]) -> bool {
+        let log = self.log(topic, partition);
+        log.len() == values.len()
+            && log
+                .iter()
+                .zip(values)
+                .all(|(record, value)| record.value.as_deref() == Some(value.as_slice()))
+    }
+
     /// The records of every partition of `topic` (created at start),
     /// partition by partition.
     pub fn records(&self, topic: &str) -> Vec<StoredRecord> {
@@ -568,6 +580,14 @@ pub fn dead_addresses(n: usize) -> Vec<String> {
     listeners
         .iter()
         .map(|l| l.local_addr().expect("local addr").to_string())
+        .collect()
+}
+
+/// `count` values of `len` bytes each, all different, so that a log holding
+/// them can be told from one holding them cut, mixed or out of order.
+pub fn distinct_values(count: u8, len: u32) -> Vec<Vec<u8>> {
+    (0..count)
+        .map(|i| (0..len).map(|j| (j % 251) as u8 ^ i).collect())
         .collect()
 }
 

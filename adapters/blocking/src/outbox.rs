@@ -59,7 +59,12 @@ impl Outbox {
     /// Gives what is queued to the writer thread (a thread that must not
     /// write itself calls this after queuing).
     pub(crate) fn hand_to_writer(&self) {
-        let mut q = self.lock();
+        self.hand_over(&mut self.lock());
+    }
+
+    /// Gives the turn to the writer thread if something is queued and it
+    /// does not have it yet.
+    fn hand_over(&self, q: &mut Queued) {
         if !q.queue.is_empty() && !q.writer_turn {
             q.writer_turn = true;
             self.wake.notify_one();
@@ -81,12 +86,16 @@ impl Outbox {
             Err(e) if !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => Err(e),
             _ => Ok(()),
         };
-        let restored = stream.set_nonblocking(false);
-        written.and(restored)?;
-        if !q.queue.is_empty() {
-            q.writer_turn = true;
+        if let Err(e) = stream.set_nonblocking(false) {
+            // The writer thread must never write to a socket left
+            // non-blocking (its write would stop short): the outbox
+            // closes, under the same lock, before it could get the turn.
+            q.closed = true;
             self.wake.notify_one();
+            return Err(e);
         }
+        written?;
+        self.hand_over(&mut q);
         Ok(())
     }
 
@@ -105,8 +114,10 @@ impl Outbox {
                 drop(q);
                 taken.write_to(&mut stream)?;
                 if !taken.is_empty() {
-                    // Only with the socket left non-blocking by a failed
-                    // switch back; what is left must not trail later bytes.
+                    // A blocking write returns once all is written, so this
+                    // is a socket left non-blocking, which closing the
+                    // outbox rules out; should it happen anyway, what is
+                    // left must not trail later bytes.
                     return Err(io::Error::new(
                         ErrorKind::WouldBlock,
                         "the socket would block a blocking write",

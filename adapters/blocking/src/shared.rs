@@ -139,7 +139,7 @@ impl State {
     /// whoever may now proceed. Called after every call into the core.
     pub(crate) fn carry_out(&mut self, shared: &Arc<Shared>) {
         if self.carry_out_writing_from(shared, None) {
-            shared.progress.notify_all();
+            shared.wake_waiters();
         }
     }
 

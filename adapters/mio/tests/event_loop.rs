@@ -17,7 +17,7 @@ use kafka_sansio_mio::{
     DeliveryReport, Error, Event, MioProducer, ProduceError, ProducerRecord, SendErrorReason,
     TokenRange,
 };
-use loopback::{LoopbackCluster, Style, dead_address, listener, quick_config};
+use loopback::{LoopbackCluster, Style, dead_address, distinct_values, listener, quick_config};
 use support::{Looper, PRODUCER_TOKENS};
 
 fn keyed(topic: &str, i: usize) -> ProducerRecord {
@@ -189,18 +189,16 @@ fn a_large_request_to_a_slow_reader_arrives_whole() {
         ],
     );
     let mut looper = Looper::new(config);
-    let values: Vec<Vec<u8>> = (0..12u8)
-        .map(|i| (0..256 * 1024).map(|j: u32| (j % 253) as u8 ^ i).collect())
-        .collect();
+    let values = distinct_values(12, 256 * 1024);
     for value in &values {
         looper.send(ProducerRecord::new("big", value.clone()).partition(0));
     }
     assert!(looper.run_until(Duration::from_secs(25), |l| l.reports.len() == values.len()));
     assert_eq!(delivered(&looper), values.len(), "{:?}", looper.reports[0]);
-    let log = cluster.log("big", 0);
-    let stored: Vec<&[u8]> = log.iter().map(|r| r.value.as_deref().unwrap()).collect();
-    let sent: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
-    assert!(stored == sent, "values arrived whole and in order");
+    assert!(
+        cluster.holds_values("big", 0, &values),
+        "values arrived whole and in order"
+    );
 }
 
 #[test]
