@@ -1062,6 +1062,51 @@ fn a_duplicate_answer_keeps_each_records_timestamp_and_type() {
     }
 }
 
+/// A record without a timestamp gets the wall clock at its `send`: the
+/// `unix_ms` given to `Producer::new` plus the whole milliseconds since
+/// (none before), however many records share a millisecond and in
+/// whatever order the `now`s come (senders on several threads read the
+/// clock, then take turns at the producer).
+#[test]
+fn records_are_stamped_with_the_wall_clock_at_their_send() {
+    use kafka_sansio::record::TimestampType;
+    use kafka_sansio::sim::START_UNIX_MS;
+    let c = cluster(1, 1);
+    let cfg = config(&c).linger(Duration::from_millis(5)).build().unwrap();
+    let mut h = harness(c, cfg);
+    let start = h.now();
+    let mut rng = fastrand::Rng::with_seed(11);
+    // Nanoseconds from the start, around millisecond edges, forwards and
+    // back, and before the start.
+    let mut offsets: Vec<i64> = vec![
+        0, 999_999, 1_000_000, 500_000, 2_500_000, 1_999_999, 2_000_000, 0, -1_500_000, 3_000_001,
+        1_000_001,
+    ];
+    offsets.extend((0..300).map(|_| rng.i64(-2_000_000..9_000_000)));
+    let mut want = BTreeMap::new();
+    for &nanos in &offsets {
+        let at = if nanos >= 0 {
+            start + Duration::from_nanos(nanos as u64)
+        } else {
+            start - Duration::from_nanos(nanos.unsigned_abs())
+        };
+        let id = h
+            .producer
+            .send(BorrowedRecord::new(TOPIC, b"v"), at)
+            .unwrap();
+        want.insert(id, START_UNIX_MS + nanos.max(0) / 1_000_000);
+    }
+    h.flush();
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    let delivered = all_delivered(&h);
+    assert_eq!(delivered.len(), want.len());
+    for (id, timestamp) in want {
+        let d = delivered[&id].result.clone().unwrap();
+        assert_eq!(d.timestamp_type, TimestampType::CreateTime);
+        assert_eq!(d.timestamp, timestamp, "{id:?}");
+    }
+}
+
 /// An adapter's timer may fire late: its thread can lose the race for the
 /// lock to a `send` that comes after a batch's linger has passed. That
 /// `send` must do the work that became due (send the lingering batch), or

@@ -76,6 +76,11 @@ pub(crate) struct PartitionQueue {
     /// with that much room, so a busy partition's batches do not regrow
     /// (and copy) their buffer from small every time.
     last_batch_size: usize,
+    /// The records the partition's latest batch reached, for the same
+    /// reason: a batch's record list sized from `buffer.memory`'s upper
+    /// bounds alone came up about a fifth short for small records, and
+    /// was copied into a list twice the size once per batch.
+    last_batch_records: usize,
 }
 
 impl PartitionQueue {
@@ -180,6 +185,7 @@ impl Accumulator {
     /// Appends a record to its partition's open batch, starting a new batch
     /// when it does not fit. Returns true when a batch was sealed (it is
     /// ready to send without waiting out `linger.ms`).
+    #[inline]
     pub(crate) fn append(
         &mut self,
         topic: TopicIdx,
@@ -217,9 +223,11 @@ impl Accumulator {
                 order,
                 compression,
                 self.pool.take(BATCH_OVERHEAD + capacity),
-                // Room for the records' metadata too, as many as fit
-                // (sizes are upper bounds: the list may still grow).
-                capacity / meta.accounted.max(1),
+                // Room for the records' metadata too: as many as the
+                // last batch took, or as many upper bounds as fit.
+                queue
+                    .last_batch_records
+                    .max(capacity / meta.accounted.max(1)),
                 now,
             )?);
         }
@@ -242,6 +250,7 @@ impl Accumulator {
             sealed = true;
         }
         queue.last_batch_size = size;
+        queue.last_batch_records = batch.records.len();
         Ok(sealed)
     }
 }

@@ -225,8 +225,7 @@ impl Producer {
         for id in idle {
             if let Some(conn) = self.conns.remove(&id) {
                 self.node_conns.remove(&conn.node);
-                self.outputs
-                    .push_back(super::io::Output::Close { conn: id });
+                self.outputs.push(super::io::Output::Close { conn: id });
             }
         }
     }

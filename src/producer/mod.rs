@@ -47,6 +47,7 @@ mod handlers;
 mod io;
 mod metadata;
 mod net;
+mod output_queue;
 mod pool;
 mod record;
 mod report;
@@ -54,6 +55,7 @@ mod settle;
 mod sticky;
 mod timers;
 mod tracker;
+mod wall_clock;
 mod write_queue;
 
 pub use config::{
@@ -74,7 +76,7 @@ pub use report::{
 pub use tracker::DeliveryTracker;
 pub use write_queue::{MAX_SLICES, WriteQueue};
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use accumulator::{Accumulator, BATCH_OVERHEAD, PendingRecord, record_size_bound};
@@ -137,9 +139,8 @@ pub struct Producer {
     rng: Rng,
     retry_backoff: ExponentialBackoff,
     reconnect_backoff: ExponentialBackoff,
-    /// `now` and the wall clock at `new`, to timestamp records.
-    start: Instant,
-    start_unix_ms: i64,
+    /// The wall clock, from its reading at `new`, to timestamp records.
+    wall_clock: wall_clock::WallClock,
     /// The latest time seen; time never goes back.
     now: Instant,
     map: ClusterMap,
@@ -153,7 +154,7 @@ pub struct Producer {
     /// `bootstrap.servers` indices in the (seeded) order to try them.
     bootstrap_order: Vec<usize>,
     pid: control::ProducerIdState,
-    outputs: VecDeque<Output>,
+    outputs: output_queue::OutputQueue,
     /// Where requests are encoded, so that one allocation serves request
     /// after request (see [`net::FrameBuffer`]).
     frames: net::FrameBuffer,
@@ -217,8 +218,7 @@ impl Producer {
                 config.reconnect_backoff,
                 config.reconnect_backoff_max,
             ),
-            start: now,
-            start_unix_ms: unix_ms,
+            wall_clock: wall_clock::WallClock::new(now, unix_ms),
             now,
             map: ClusterMap::default(),
             refresh: RefreshSchedule::new(retry_backoff, config.metadata_max_age),
@@ -230,7 +230,7 @@ impl Producer {
             next_conn_id: 0,
             bootstrap_order,
             pid: control::ProducerIdState::default(),
-            outputs: VecDeque::new(),
+            outputs: output_queue::OutputQueue::default(),
             frames: net::FrameBuffer::default(),
             next_record_id: 0,
             flush_mark: 0,
@@ -333,7 +333,9 @@ impl Producer {
         }
         let meta = RecordMeta {
             id: RecordId(self.next_record_id),
-            timestamp: record.timestamp.unwrap_or_else(|| self.clock_ms(now)),
+            timestamp: record
+                .timestamp
+                .unwrap_or_else(|| self.wall_clock.unix_ms(now)),
             accounted: size,
         };
         let unknown_partition = record
@@ -404,6 +406,7 @@ impl Producer {
 
     /// Partitions a record of a known topic and appends it. Returns true
     /// when a batch was sealed.
+    #[inline]
     fn place(
         &mut self,
         topic: TopicIdx,
@@ -489,7 +492,7 @@ impl Producer {
 
     /// The next action or report, if any.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        self.outputs.pop()
     }
 
     /// Makes every record accepted so far ready for immediate sending (no
@@ -597,15 +600,8 @@ impl Producer {
         }
     }
 
-    /// The wall clock at `now`, extrapolated from the time given to `new`.
-    fn clock_ms(&self, now: Instant) -> i64 {
-        let elapsed = now.saturating_duration_since(self.start).as_millis();
-        self.start_unix_ms
-            .saturating_add(i64::try_from(elapsed).unwrap_or(i64::MAX))
-    }
-
     fn emit(&mut self, event: Event) {
-        self.outputs.push_back(Output::Event(event));
+        self.outputs.push(Output::Event(event));
     }
 
     /// Runs every decision that may be due, then works out the next

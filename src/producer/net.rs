@@ -90,7 +90,7 @@ impl Producer {
         );
         self.conns.insert(id, conn);
         self.node_conns.insert(node, id);
-        self.outputs.push_back(Output::Connect {
+        self.outputs.push(Output::Connect {
             conn: id,
             addr,
             broker: node.broker(),
@@ -146,7 +146,7 @@ impl Producer {
         };
         let correlation_id = conn.next_correlation_id();
         let outputs = &mut self.outputs;
-        let write = |data| outputs.push_back(Output::Write { conn: id, data });
+        let write = |data| outputs.push(Output::Write { conn: id, data });
         if let Err(e) = self
             .frames
             .encode(correlation_id, client_id, version, body, write)
@@ -327,7 +327,7 @@ impl Producer {
             self.node_conns.remove(&conn.node);
         }
         if initiated {
-            self.outputs.push_back(Output::Close { conn: id });
+            self.outputs.push(Output::Close { conn: id });
         }
         let health = self.health.entry(conn.node).or_default();
         let backoff = self
@@ -501,7 +501,7 @@ impl Producer {
         for id in ids {
             if let Some(conn) = self.conns.remove(&id) {
                 self.node_conns.remove(&conn.node);
-                self.outputs.push_back(Output::Close { conn: id });
+                self.outputs.push(Output::Close { conn: id });
             }
         }
         self.metadata_in_flight = None;

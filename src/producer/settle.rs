@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::protocol::{ErrorCode, ProduceResponse};
-use crate::record::TimestampType;
 
 use super::Producer;
 use super::batch::{ProducerBatch, RecordMeta};
 use super::event::{Event, LeaderSource, RefreshReason};
 use super::io::{BrokerAddress, ConnId, Output};
-use super::report::{Certainty, Delivered, DeliveryFailure, DeliveryReport, ProduceError};
+use super::output_queue::DeliveredRun;
+use super::report::{Certainty, DeliveryFailure, DeliveryReport, ProduceError};
 
 /// Errors after which the broker may have appended the records anyway.
 fn may_have_appended(code: ErrorCode) -> bool {
@@ -338,7 +338,7 @@ impl Producer {
     /// Reports a batch delivered.
     pub(super) fn complete_batch(
         &mut self,
-        batch: ProducerBatch,
+        mut batch: ProducerBatch,
         base_offset: Option<i64>,
         append_time: i64,
     ) {
@@ -351,24 +351,16 @@ impl Producer {
             }
         }
         let append_time = self.log_append_time(&batch, base_offset.is_some(), append_time);
-        let topic = self.map.topics[batch.topic].name.clone();
         let (accounted, n) = (batch.accounted, batch.record_count());
-        for (i, r) in batch.records.iter().enumerate() {
-            let (timestamp, timestamp_type) = match append_time {
-                Some(at) => (at, TimestampType::LogAppendTime),
-                None => (r.timestamp, TimestampType::CreateTime),
-            };
-            self.outputs.push_back(Output::Delivery(DeliveryReport {
-                id: r.id,
-                topic: topic.clone(),
-                partition: Some(batch.partition),
-                result: Ok(Delivered {
-                    offset: base_offset.map(|b| b + i as i64),
-                    timestamp,
-                    timestamp_type,
-                }),
-            }));
-        }
+        // The reports are made as they are polled, from the batch's list.
+        self.outputs.push_delivered(DeliveredRun {
+            topic: self.map.topics[batch.topic].name.clone(),
+            partition: batch.partition,
+            base_offset,
+            append_time,
+            records: std::mem::take(&mut batch.records),
+            next: 0,
+        });
         self.counters.delivered += n as u64;
         self.acc.release(accounted, n);
         batch.recycle(&mut self.acc.pool);
@@ -426,7 +418,7 @@ impl Producer {
     ) {
         let accounted: usize = records.iter().map(|r| r.accounted).sum();
         for r in records {
-            self.outputs.push_back(Output::Delivery(DeliveryReport {
+            self.outputs.push(Output::Delivery(DeliveryReport {
                 id: r.id,
                 topic: topic.clone(),
                 partition,
