@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod args;
+pub mod clock;
 mod resources;
 mod send_times;
 mod stats;
@@ -69,6 +70,8 @@ pub fn window(args: &Args) -> usize {
 /// is wrong), runs `run`, which returns how many records failed, and
 /// exits with 0 when none did, 1 when some did, 2 on an error.
 pub fn main(run: impl FnOnce(&Args) -> Result<u64, Box<dyn std::error::Error>>) -> ExitCode {
+    // Before any send time is taken: earlier instants would all read 0.
+    clock::now();
     let args = match Args::from_env() {
         Ok(args) => args,
         Err(e) => {

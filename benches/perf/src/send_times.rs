@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use kafka_sansio::producer::{DeliveryReport, ProducerStats, RecordId};
 
 use crate::Recorder;
+use crate::clock::{self, Nanos};
 
 /// Send times of the records in flight, by their number in send order (0,
 /// 1, 2, ...), in a ring of at least `window` slots: the sending loop
@@ -19,21 +20,21 @@ use crate::Recorder;
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use kafka_sansio_perf::SendTimes;
+/// use kafka_sansio_perf::{SendTimes, clock};
 ///
+/// clock::now(); // the epoch
 /// let times = SendTimes::new(2);
 /// let sent = Instant::now();
 /// times.stamp(0, sent);
 /// times.stamp(1, sent + Duration::from_millis(1));
-/// assert_eq!(times.take(0), sent);
+/// assert_eq!(times.take(0), clock::nanos(sent));
 /// times.stamp(2, sent + Duration::from_millis(2)); // slot 0 was freed
-/// assert_eq!(times.take(2), sent + Duration::from_millis(2));
+/// assert_eq!(times.take(2), clock::nanos(sent) + 2_000_000);
 /// ```
 #[derive(Debug)]
 pub struct SendTimes {
-    start: Instant,
-    /// Per slot: 0 when free, else 1 + nanoseconds from `start` to the
-    /// send of the record in it.
+    /// Per slot: 0 when free, else 1 + the send time of the record in it
+    /// on the tools' [`clock`].
     slots: Box<[AtomicU64]>,
 }
 
@@ -42,7 +43,6 @@ impl SendTimes {
     /// power of two, so that a record's slot is a mask, not a division).
     pub fn new(window: usize) -> SendTimes {
         SendTimes {
-            start: Instant::now(),
             slots: (0..window.max(1).next_power_of_two())
                 .map(|_| AtomicU64::new(0))
                 .collect(),
@@ -58,19 +58,18 @@ impl SendTimes {
         while slot.load(Ordering::Acquire) != 0 {
             thread::sleep(Duration::from_micros(50));
         }
-        let nanos = u64::try_from(at.saturating_duration_since(self.start).as_nanos())
-            .unwrap_or(u64::MAX - 1);
-        slot.store(nanos + 1, Ordering::Release);
+        slot.store(clock::nanos(at) + 1, Ordering::Release);
     }
 
-    /// The send time of record `n`, whose report came; frees its slot.
-    pub fn take(&self, n: u64) -> Instant {
+    /// The send time of record `n`, whose report came, on the tools'
+    /// [`clock`]; frees its slot.
+    pub fn take(&self, n: u64) -> Nanos {
         // A load and a store, not a swap: only the sender fills a slot, and
         // only while it is free, so nothing can change it in between.
         let slot = self.slot(n);
         let stamped = slot.load(Ordering::Acquire);
         slot.store(0, Ordering::Release);
-        self.start + Duration::from_nanos(stamped.saturating_sub(1))
+        stamped.saturating_sub(1)
     }
 
     fn slot(&self, n: u64) -> &AtomicU64 {

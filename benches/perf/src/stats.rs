@@ -3,18 +3,18 @@
 //! them), a progress line per 5 s window, and the summary with
 //! percentiles over (at most 500,000) sampled latencies.
 
-use std::time::{Duration, Instant};
-
 use kafka_sansio::producer::{DeliveryReport, ProducerStats};
 
-const WINDOW: Duration = Duration::from_secs(5);
+use crate::clock::{self, NANOS_PER_MS, Nanos};
+
+const WINDOW: Nanos = 5_000 * NANOS_PER_MS;
 const MAX_SAMPLES: u64 = 500_000;
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// One run's (or its steady state's) figures.
 #[derive(Debug)]
 struct Stats {
-    start: Instant,
+    start: Nanos,
     steady_state: bool,
     sampling: u64,
     latencies: Vec<u32>,
@@ -25,9 +25,9 @@ struct Stats {
     bytes: u64,
     total_latency: u64,
     max_latency: u32,
-    window_start: Instant,
+    window_start: Nanos,
     /// `window_start + WINDOW`: compared per record, without a subtraction.
-    window_end: Instant,
+    window_end: Nanos,
     window_count: u64,
     window_bytes: u64,
     window_total_latency: u64,
@@ -36,7 +36,7 @@ struct Stats {
 }
 
 impl Stats {
-    fn new(records: u64, steady_state: bool, now: Instant) -> Stats {
+    fn new(records: u64, steady_state: bool, now: Nanos) -> Stats {
         let sampling = records / records.clamp(1, MAX_SAMPLES);
         Stats {
             start: now,
@@ -58,7 +58,7 @@ impl Stats {
         }
     }
 
-    fn record(&mut self, latency: u32, bytes: u64, now: Instant) {
+    fn record(&mut self, latency: u32, bytes: u64, now: Nanos) {
         self.count += 1;
         self.bytes += bytes;
         self.total_latency += u64::from(latency);
@@ -88,8 +88,8 @@ impl Stats {
         }
     }
 
-    fn print_window(&self, now: Instant) {
-        let ms = millis(now.saturating_duration_since(self.window_start));
+    fn print_window(&self, now: Nanos) {
+        let ms = clock::millis_between(self.window_start, now);
         println!(
             "{} records sent, {:.1} records/sec ({:.2} MB/sec), {:.1} ms avg latency, {:.1} ms max latency.",
             self.window_count,
@@ -100,8 +100,8 @@ impl Stats {
         );
     }
 
-    fn print_total(&mut self, now: Instant) {
-        let ms = millis(now.saturating_duration_since(self.start));
+    fn print_total(&mut self, now: Nanos) {
+        let ms = clock::millis_between(self.start, now);
         self.latencies.sort_unstable();
         let n = self.latencies.len();
         let pct = |p: f64| {
@@ -130,11 +130,6 @@ impl Stats {
     }
 }
 
-/// Milliseconds, never zero (the rates divide by it).
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0).max(f64::MIN_POSITIVE)
-}
-
 /// Collects delivery reports as ProducerPerformance's callback does: the
 /// whole run's stats and, after `--warmup-records`, the steady state's.
 #[derive(Debug)]
@@ -154,17 +149,17 @@ pub struct Recorder {
 /// microseconds of each other. The C and Go peers' tools do the same.
 #[derive(Debug, Default)]
 struct BatchClock {
-    last: Option<(i32, i64, Instant)>,
+    last: Option<(i32, i64, Nanos)>,
 }
 
 impl BatchClock {
-    fn now(&mut self, report: &DeliveryReport) -> Instant {
+    fn now(&mut self, report: &DeliveryReport) -> Nanos {
         let place = report
             .partition
             .zip(report.result.as_ref().ok().and_then(|d| d.offset));
         let now = match (place, self.last) {
             (Some((p, o)), Some((lp, lo, at))) if p == lp && o == lo + 1 => at,
-            _ => Instant::now(),
+            _ => clock::now(),
         };
         self.last = place.map(|(p, o)| (p, o, now));
         now
@@ -185,7 +180,7 @@ impl Recorder {
             );
         }
         Recorder {
-            total: Stats::new(num_records, false, Instant::now()),
+            total: Stats::new(num_records, false, clock::now()),
             steady: None,
             num_records,
             warmup_records,
@@ -196,8 +191,9 @@ impl Recorder {
         }
     }
 
-    /// A record's report, which came now; the record was sent at `sent`.
-    pub fn report(&mut self, sent: Instant, report: &DeliveryReport) {
+    /// A record's report, which came now; the record was sent at `sent`
+    /// (on the tools' [`clock`]).
+    pub fn report(&mut self, sent: Nanos, report: &DeliveryReport) {
         match &report.result {
             Ok(_) => {
                 let now = self.clock.now(report);
@@ -207,8 +203,9 @@ impl Recorder {
         }
     }
 
-    /// A delivered record of `bytes`, sent at `sent`, reported at `now`.
-    pub fn delivered(&mut self, sent: Instant, bytes: usize, now: Instant) {
+    /// A delivered record of `bytes`, sent at `sent`, reported at `now`
+    /// (on the tools' [`clock`]).
+    pub fn delivered(&mut self, sent: Nanos, bytes: usize, now: Nanos) {
         self.seen += 1;
         if self.warmup_records > 0 && self.seen == self.warmup_records + 1 {
             let steady = self.num_records - self.warmup_records;
@@ -216,8 +213,7 @@ impl Recorder {
             self.total.print_windows = false;
         }
         // Whole milliseconds, as `System.currentTimeMillis()` differences.
-        let latency =
-            u32::try_from(now.saturating_duration_since(sent).as_millis()).unwrap_or(u32::MAX);
+        let latency = u32::try_from(now.saturating_sub(sent) / NANOS_PER_MS).unwrap_or(u32::MAX);
         self.total.record(latency, bytes as u64, now);
         if let Some(steady) = &mut self.steady {
             steady.record(latency, bytes as u64, now);
@@ -256,7 +252,7 @@ impl Recorder {
 
     /// Prints the summary line, and the steady state's after it.
     pub fn print_total(&mut self) {
-        let now = Instant::now();
+        let now = clock::now();
         self.total.print_total(now);
         if let Some(steady) = &mut self.steady {
             steady.print_total(now);
@@ -273,7 +269,7 @@ mod tests {
 
     #[test]
     fn samples_every_record_up_to_the_cap_and_spreads_beyond() {
-        let now = Instant::now();
+        let now = clock::now();
         let mut s = Stats::new(10, false, now);
         for i in 0..10 {
             s.record(i, 1, now);
@@ -287,7 +283,7 @@ mod tests {
     #[test]
     fn steady_state_starts_after_the_warmup() {
         let mut r = Recorder::new(4, 2, 10);
-        let now = Instant::now();
+        let now = clock::now();
         for _ in 0..4 {
             r.delivered(now, 10, now);
         }
