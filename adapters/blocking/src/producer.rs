@@ -209,27 +209,29 @@ impl Producer {
     ) -> Result<RecordId, SendError<R>> {
         let mut st = self.shared.lock();
         let wait = wait.unwrap_or(st.core.config().max_block);
-        // One clock read per send while there is room: the deadline only
-        // matters once the buffer is full.
-        let mut now = Instant::now();
-        let deadline = deadline_after(now, wait);
+        // One clock read per send while there is room; the deadline is
+        // worked out only once the buffer is full.
+        let start = Instant::now();
+        let mut now = start;
+        let mut deadline = None;
         loop {
             let result = st.core.send(record, now);
             if let Ok(id) = result {
                 st.tracker.accepted(id, watched);
             }
             st.carry_out(&self.shared);
-            match result {
+            let e = match result {
                 Ok(id) => return Ok(id),
-                Err(e)
-                    if matches!(e.reason, SendErrorReason::BufferFull { .. }) && now < deadline =>
-                {
-                    record = e.into_record();
-                    st = self.shared.wait_progress(st, Some(deadline));
-                    now = Instant::now();
-                }
+                Err(e) if matches!(e.reason, SendErrorReason::BufferFull { .. }) => e,
                 Err(e) => return Err(e),
+            };
+            let deadline = *deadline.get_or_insert_with(|| deadline_after(start, wait));
+            if now >= deadline {
+                return Err(e);
             }
+            record = e.into_record();
+            st = self.shared.wait_progress(st, Some(deadline));
+            now = Instant::now();
         }
     }
 
