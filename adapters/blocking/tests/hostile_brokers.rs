@@ -271,15 +271,25 @@ fn assert_hostile_records_delivered(cluster: &LoopbackCluster, outcome: &Outcome
 /// partitions fail with `why`, the others are delivered; then, with the
 /// leadership moved away once the hostile broker misbehaved, everything
 /// is delivered once.
+///
+/// One request in flight per connection: the hostile answer is the only
+/// one the connection waits for, so it alone decides why the connection is
+/// lost. When the records went out in more than one request (the topic's
+/// metadata came while they were being sent, as on a loaded machine), a
+/// second request in flight made the reason depend on timing: its write
+/// failing on the closed socket ("broken pipe"), or its 16 bytes read
+/// as more of the first answer's 50 MiB body.
 fn hostile_produce_answers(act: Hostility, why: &str) {
+    const ONE_IN_FLIGHT: (&str, &str) = ("max.in.flight.requests.per.connection", "1");
     let cluster = cluster(ApiKey::PRODUCE, act);
-    let outcome = produce(&cluster, &[], false);
+    let outcome = produce(&cluster, &[ONE_IN_FLIGHT], false);
     assert_closed_because(&outcome, why);
     assert_hostile_records_failed(&outcome, why);
     assert_healthy_unaffected(&cluster, &outcome);
 
     let cluster = self::cluster(ApiKey::PRODUCE, act);
-    let outcome = produce(&cluster, &[("delivery.timeout.ms", "10000")], true);
+    let extra = [ONE_IN_FLIGHT, ("delivery.timeout.ms", "10000")];
+    let outcome = produce(&cluster, &extra, true);
     assert_closed_because(&outcome, why);
     assert_hostile_records_delivered(&cluster, &outcome);
     assert_healthy_unaffected(&cluster, &outcome);
