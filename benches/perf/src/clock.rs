@@ -1,8 +1,9 @@
 //! The tools' clock: nanoseconds since one process-wide epoch, as plain
 //! integers, like the C tool's `now_us()`. A send time is stored and a
 //! latency worked out with integer arithmetic; with `Instant`s each
-//! difference was a checked timespec subtraction and a 128-bit division,
-//! about a fifth of the tools' own work per record.
+//! difference was a checked timespec subtraction and a 128-bit division
+//! (together about 100 instructions per record in the async tool, by
+//! callgrind).
 
 use std::sync::OnceLock;
 use std::time::Instant;
