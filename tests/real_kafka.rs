@@ -438,11 +438,25 @@ fn a_follower_refuses_produce_and_names_the_leader() {
     );
     let version = conn.version::<ProduceRequest>();
     assert!(version >= 10, "leader hints need Produce v10+");
-    let response = conn
-        .call_at(version, &produce_request(&topic, t.topic_id, 0, batch))
-        .expect("Produce");
+    // A follower names the leader once it has taken on its own part in
+    // the new partition; just after the topic is created it may refuse
+    // without a hint (leader -1, seen in CI), so ask again, for a while.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let response = loop {
+        let response = conn
+            .call_at(
+                version,
+                &produce_request(&topic, t.topic_id, 0, batch.clone()),
+            )
+            .expect("Produce");
+        let answer = &response.responses[0].partition_responses[0];
+        assert_eq!(answer.error_code, ErrorCode::NOT_LEADER_OR_FOLLOWER);
+        if answer.current_leader.leader_id >= 0 || Instant::now() >= deadline {
+            break response;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     let answer = &response.responses[0].partition_responses[0];
-    assert_eq!(answer.error_code, ErrorCode::NOT_LEADER_OR_FOLLOWER);
     // KIP-951: the refusal carries the current leader and its address.
     assert_eq!(answer.current_leader.leader_id, p.leader_id);
     assert_eq!(answer.current_leader.leader_epoch, p.leader_epoch);
