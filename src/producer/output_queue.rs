@@ -24,11 +24,14 @@ pub(crate) struct OutputQueue {
 #[derive(Debug)]
 enum Queued {
     One(Output),
-    Delivered(DeliveredRun),
+    /// A delivered batch; the report of `run.records[next]` comes next.
+    Delivered {
+        run: DeliveredRun,
+        next: usize,
+    },
 }
 
-/// The records of one acknowledged batch, whose reports are still to be
-/// polled: the report of `records[next]` comes next.
+/// The records of one acknowledged batch, and what their reports say.
 #[derive(Debug)]
 pub(crate) struct DeliveredRun {
     pub topic: SmolStr,
@@ -38,7 +41,6 @@ pub(crate) struct DeliveredRun {
     /// The broker's append time when the topic uses `LogAppendTime`.
     pub append_time: Option<i64>,
     pub records: Vec<RecordMeta>,
-    pub next: usize,
 }
 
 impl DeliveredRun {
@@ -70,25 +72,23 @@ impl OutputQueue {
 
     /// Queues the reports of a delivered batch, one per record, in order.
     pub(crate) fn push_delivered(&mut self, run: DeliveredRun) {
-        if run.next < run.records.len() {
-            self.queue.push_back(Queued::Delivered(run));
+        if !run.records.is_empty() {
+            self.queue.push_back(Queued::Delivered { run, next: 0 });
         }
     }
 
     /// The next output.
     pub(crate) fn pop(&mut self) -> Option<Output> {
-        let run = match self.queue.front_mut()? {
-            Queued::Delivered(run) => run,
-            Queued::One(_) => {
-                return match self.queue.pop_front() {
-                    Some(Queued::One(output)) => Some(output),
-                    _ => None,
-                };
-            }
+        let Some(Queued::Delivered { run, next }) = self.queue.front_mut() else {
+            return match self.queue.pop_front()? {
+                Queued::One(output) => Some(output),
+                // Not reached: the front is not a run here.
+                Queued::Delivered { .. } => None,
+            };
         };
-        let report = run.report(run.next);
-        run.next += 1;
-        if run.next == run.records.len() {
+        let report = run.report(*next);
+        *next += 1;
+        if *next == run.records.len() {
             self.queue.pop_front();
         }
         Some(Output::Delivery(report))
@@ -113,7 +113,6 @@ mod tests {
                     accounted: 10,
                 })
                 .collect(),
-            next: 0,
         }
     }
 

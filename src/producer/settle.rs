@@ -359,7 +359,6 @@ impl Producer {
             base_offset,
             append_time,
             records: std::mem::take(&mut batch.records),
-            next: 0,
         });
         self.counters.delivered += n as u64;
         self.acc.release(accounted, n);

@@ -55,13 +55,16 @@ impl WallClock {
         self.ms = self
             .start_unix_ms
             .saturating_add(i64::try_from(whole_ms).unwrap_or(i64::MAX));
-        // The span is remembered only where it can be represented; else
-        // every reading works it out again, which is merely slower.
+        // The millisecond's span (the first one for a `now` before the
+        // start, whose reading it shares). Where it cannot be represented
+        // it is left empty, and the next reading works it out again, which
+        // is merely slower.
         let from = self.start.checked_add(Duration::from_millis(whole_ms));
-        match from.and_then(|f| Some((f, f.checked_add(Duration::from_millis(1))?))) {
-            Some((from, until)) if from <= now => (self.from, self.until) = (from, until),
-            _ => (self.from, self.until) = (now, now),
-        }
+        let until = from.and_then(|f| f.checked_add(Duration::from_millis(1)));
+        (self.from, self.until) = match (from, until) {
+            (Some(from), Some(until)) => (from, until),
+            _ => (now, now),
+        };
         self.ms
     }
 }

@@ -128,8 +128,8 @@ impl Shared {
             (out, connects)
         };
         // Most calls start no connection: skip the (empty) iteration's
-        // setup and teardown, which cost every send a few dozen
-        // instructions.
+        // setup and teardown, about 27 instructions per send by callgrind
+        // (mostly the drop of the vector's iterator).
         if connects.is_empty() {
             return out;
         }
