@@ -495,6 +495,38 @@ impl Producer {
         self.outputs.pop()
     }
 
+    /// Like [`poll_output`](Self::poll_output), but the delivery reports
+    /// queued before the next action go to `on_report`, in order, and only
+    /// actions and events are returned. An acknowledged batch's reports are
+    /// then made as one report rewritten for each record and lent to
+    /// `on_report`: cheaper than an [`Output`] moved out per record, for an
+    /// adapter that only looks at each report (and clones the few it keeps).
+    ///
+    /// ```
+    /// # use std::time::Instant;
+    /// # use kafka_sansio::producer::{Producer, ProducerConfig, ProducerRecord};
+    /// let config = ProducerConfig::from_properties([("bootstrap.servers", "127.0.0.1:9092")])?;
+    /// let now = Instant::now();
+    /// let mut producer = Producer::new(config, now, 1_700_000_000_000)?;
+    /// producer.send(ProducerRecord::new("orders", "hello"), now).unwrap();
+    /// producer.close(now, now); // no time to deliver: the record fails
+    /// let mut failed = 0;
+    /// while let Some(action) = producer.poll_output_with(|report| {
+    ///     failed += usize::from(report.result.is_err());
+    /// }) {
+    ///     // carry out `action` (connect, write, close) or note the event
+    /// #   let _ = action;
+    /// }
+    /// assert_eq!(failed, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn poll_output_with(
+        &mut self,
+        mut on_report: impl FnMut(&DeliveryReport),
+    ) -> Option<Output> {
+        self.outputs.pop_with(&mut on_report)
+    }
+
     /// Makes every record accepted so far ready for immediate sending (no
     /// waiting out `linger.ms`), also those still waiting for their
     /// topic's metadata.

@@ -12,7 +12,7 @@ use crate::record::TimestampType;
 
 use super::batch::RecordMeta;
 use super::io::Output;
-use super::record::SmolStr;
+use super::record::{RecordId, SmolStr};
 use super::report::{Delivered, DeliveryReport};
 
 /// The producer's outputs in the order they were made.
@@ -46,21 +46,37 @@ pub(crate) struct DeliveredRun {
 impl DeliveredRun {
     /// The report of `records[i]`.
     fn report(&self, i: usize) -> DeliveryReport {
+        let (id, delivered) = self.delivered(i);
+        DeliveryReport {
+            id,
+            topic: self.topic.clone(),
+            partition: Some(self.partition),
+            result: Ok(delivered),
+        }
+    }
+
+    /// Makes `report`, one of this run's, the report of `records[i]`: only
+    /// the id, offset and timestamp differ from one record to the next.
+    fn fill(&self, report: &mut DeliveryReport, i: usize) {
+        let (id, delivered) = self.delivered(i);
+        report.id = id;
+        report.result = Ok(delivered);
+    }
+
+    /// What the report of `records[i]` says of it.
+    #[inline]
+    fn delivered(&self, i: usize) -> (RecordId, Delivered) {
         let r = &self.records[i];
         let (timestamp, timestamp_type) = match self.append_time {
             Some(at) => (at, TimestampType::LogAppendTime),
             None => (r.timestamp, TimestampType::CreateTime),
         };
-        DeliveryReport {
-            id: r.id,
-            topic: self.topic.clone(),
-            partition: Some(self.partition),
-            result: Ok(Delivered {
-                offset: self.base_offset.map(|b| b + i as i64),
-                timestamp,
-                timestamp_type,
-            }),
-        }
+        let delivered = Delivered {
+            offset: self.base_offset.map(|b| b + i as i64),
+            timestamp,
+            timestamp_type,
+        };
+        (r.id, delivered)
     }
 }
 
@@ -92,6 +108,30 @@ impl OutputQueue {
             self.queue.pop_front();
         }
         Some(Output::Delivery(report))
+    }
+
+    /// The next output that is not a delivery report; the reports queued
+    /// before it go to `on_report`, in order. A delivered batch's reports
+    /// are one report rewritten record by record, lent rather than moved
+    /// out one by one.
+    pub(crate) fn pop_with(
+        &mut self,
+        on_report: &mut impl FnMut(&DeliveryReport),
+    ) -> Option<Output> {
+        loop {
+            match self.queue.pop_front()? {
+                Queued::One(Output::Delivery(report)) => on_report(&report),
+                Queued::One(output) => return Some(output),
+                Queued::Delivered { run, next } => {
+                    let mut report = run.report(next);
+                    on_report(&report);
+                    for i in next + 1..run.records.len() {
+                        run.fill(&mut report, i);
+                        on_report(&report);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -157,5 +197,47 @@ mod tests {
             );
         }
         assert!(q.pop().is_none());
+    }
+
+    #[test]
+    fn pop_with_lends_every_report_in_order_and_returns_only_the_rest() {
+        let mut q = OutputQueue::default();
+        q.push(Output::Close { conn: ConnId(1) });
+        q.push_delivered(run(5..8, Some(40)));
+        let failed = DeliveryReport {
+            id: RecordId(8),
+            topic: "t".into(),
+            partition: None,
+            result: Err(crate::producer::DeliveryFailure {
+                error: crate::producer::ProduceError::Closed,
+                certainty: crate::producer::Certainty::NotSent,
+            }),
+        };
+        q.push(Output::Delivery(failed.clone()));
+        q.push(Output::Close { conn: ConnId(2) });
+        q.push_delivered(run(9..11, None));
+        let mut seen = Vec::new();
+        let mut take = |r: &DeliveryReport| seen.push(r.clone());
+        assert!(matches!(
+            q.pop_with(&mut take),
+            Some(Output::Close { conn: ConnId(1) })
+        ));
+        assert!(matches!(
+            q.pop_with(&mut take),
+            Some(Output::Close { conn: ConnId(2) })
+        ));
+        assert!(q.pop_with(&mut take).is_none());
+        // The same reports `pop` makes, in the same order.
+        let mut expected = Vec::new();
+        let mut again = OutputQueue::default();
+        again.push_delivered(run(5..8, Some(40)));
+        again.push(Output::Delivery(failed));
+        again.push_delivered(run(9..11, None));
+        while let Some(Output::Delivery(report)) = again.pop() {
+            expected.push(report);
+        }
+        assert_eq!(expected.len(), 6);
+        assert_eq!(seen, expected);
+        assert_eq!(seen[2].result.as_ref().map(|d| d.offset), Ok(Some(42)));
     }
 }

@@ -1,12 +1,15 @@
 //! [`DeliveryTracker`]: the bookkeeping every adapter needs between the
 //! records the core accepted and whoever waits for their reports.
 //!
-//! Record ids are consecutive, so the unreported records form a window
-//! `[low, next)` kept in a ring: a flush waits for `low` to pass the id that
-//! was next when it started, and a report for a record nobody watches any
-//! more costs nothing beyond its slot. Reports are held only for records
-//! whose receipt (or future) is still alive, so a receipt that is never
-//! awaited holds one report, never the window.
+//! Record ids are consecutive, so the unreported records lie in a window
+//! `[low, next)`: a flush waits for `low` to pass the id that was next when
+//! it started. Whether each id in the window is reported takes one bit,
+//! so the window costs 1/8 byte per record in flight, not a slot: with a
+//! quarter of a million 100-byte records in flight a slot per record was
+//! megabytes, written at every send and read back at every report, out of
+//! cache. Only records somebody may wait for (a receipt or a future) get an
+//! entry of their own, and reports are held only for those, so a receipt
+//! that is never awaited holds one report, never the window.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -37,22 +40,31 @@ use super::report::DeliveryReport;
 ///     partition: Some(0),
 ///     result: Ok(Delivered { offset: Some(7), timestamp: 0, timestamp_type: TimestampType::CreateTime }),
 /// };
-/// assert_eq!(tracker.report(report(0)), Some("waiter"));
+/// assert_eq!(tracker.report(&report(0)), Some("waiter"));
 /// assert!(!tracker.is_flushed(flush));
-/// assert_eq!(tracker.report(report(1)), None);
+/// assert_eq!(tracker.report(&report(1)), None);
 /// assert!(tracker.is_flushed(flush));
 /// assert_eq!(tracker.poll(RecordId(0), || "waiter").unwrap().id, RecordId(0));
 /// assert!(tracker.is_empty());
 /// ```
 #[derive(Debug)]
 pub struct DeliveryTracker<W> {
-    /// The id of `slots[0]`.
-    low: u64,
-    /// One slot per id from `low` to the next id to be accepted.
-    slots: VecDeque<Slot<W>>,
+    /// The id of bit 0 of `reported[0]`, a multiple of 64; every id below
+    /// it is reported.
+    base: u64,
+    /// The id the next accepted record gets.
+    next: u64,
+    /// Bit `i % 64` of word `i / 64`: whether id `base + i` is reported
+    /// (set for ids before the first one accepted). Words are dropped from
+    /// the front once all their ids are; none is kept past `next`'s.
+    reported: VecDeque<u64>,
+    /// Unreported records somebody may wait for, with the waiter to wake.
+    watches: IdMap<Watch<W>>,
     /// Reports of watched records, until taken or their watch ends.
-    held: HashMap<RecordId, DeliveryReport, BuildHasherDefault<IdHasher>>,
+    held: IdMap<DeliveryReport>,
 }
+
+type IdMap<V> = HashMap<RecordId, V, BuildHasherDefault<IdHasher>>;
 
 /// Places consecutive ids in consecutive buckets. A waiter awaiting in
 /// send order takes the held reports in id order, so its lookups walk the
@@ -79,13 +91,13 @@ impl Hasher for IdHasher {
     }
 }
 
+/// An unreported record somebody may wait for.
 #[derive(Debug)]
-enum Slot<W> {
-    /// Not reported; `watched` while a receipt may still ask for the
-    /// report, with the waiter to wake once one is waiting.
-    Pending { watched: bool, waiter: Option<W> },
-    /// Reported.
-    Done,
+struct Watch<W> {
+    /// Whether a receipt may still ask for the report (so it is held).
+    watched: bool,
+    /// Who to wake when the report comes.
+    waiter: Option<W>,
 }
 
 impl<W> Default for DeliveryTracker<W> {
@@ -98,8 +110,10 @@ impl<W> DeliveryTracker<W> {
     /// An empty tracker.
     pub fn new() -> Self {
         DeliveryTracker {
-            low: 0,
-            slots: VecDeque::new(),
+            base: 0,
+            next: 0,
+            reported: VecDeque::new(),
+            watches: HashMap::default(),
             held: HashMap::default(),
         }
     }
@@ -108,50 +122,84 @@ impl<W> DeliveryTracker<W> {
     /// core gives them (consecutive). `watched` says whether a receipt will
     /// ask for the report; an unwatched record's report is only counted.
     pub fn accepted(&mut self, id: RecordId, watched: bool) {
-        if self.slots.is_empty() {
-            self.low = id.0;
+        if self.reported.is_empty() {
+            // Everything so far is reported: the window starts at `id`,
+            // whose word marks the ids before it in the word as reported.
+            self.base = id.0 & !63;
+            self.next = id.0;
         }
-        debug_assert_eq!(
-            id.0,
-            self.low + self.slots.len() as u64,
-            "ids are consecutive"
-        );
-        self.slots.push_back(Slot::Pending {
-            watched,
-            waiter: None,
-        });
+        debug_assert_eq!(id.0, self.next, "ids are consecutive");
+        let offset = id.0 - self.base;
+        if offset / 64 == self.reported.len() as u64 {
+            self.reported.push_back((1 << (offset % 64)) - 1);
+        }
+        self.next = id.0 + 1;
+        if watched {
+            let watch = Watch {
+                watched,
+                waiter: None,
+            };
+            self.watches.insert(id, watch);
+        }
     }
 
-    /// Takes in a report; returns the waiter to wake, if one is waiting.
-    /// A report for an id the tracker does not know is ignored.
-    pub fn report(&mut self, report: DeliveryReport) -> Option<W> {
-        let (watched, waiter) = self.settle(report.id)?;
-        if watched {
-            self.held.insert(report.id, report);
+    /// Takes in a report (keeping a copy if a receipt may ask for it);
+    /// returns the waiter to wake, if one is waiting. A report for an id
+    /// the tracker does not know is ignored.
+    pub fn report(&mut self, report: &DeliveryReport) -> Option<W> {
+        let watch = self.settle(report.id)?;
+        if watch.watched {
+            self.held.insert(report.id, report.clone());
         }
-        waiter
+        watch.waiter
     }
 
     /// Marks `id` reported when the caller keeps the report itself (a
     /// record accepted unwatched), so it need not hand over, or clone, the
     /// report. Returns the waiter to wake, if one is waiting.
     pub fn reported(&mut self, id: RecordId) -> Option<W> {
-        self.settle(id).and_then(|(_, waiter)| waiter)
+        self.settle(id).and_then(|watch| watch.waiter)
     }
 
-    /// Marks `id` done and moves the window past every done id at its
-    /// front; returns whether it was watched and its waiter, or `None` for
-    /// an id that is unknown or already done.
-    fn settle(&mut self, id: RecordId) -> Option<(bool, Option<W>)> {
-        let slot = self.slot_mut(id)?;
-        let Slot::Pending { watched, waiter } = std::mem::replace(slot, Slot::Done) else {
+    /// Marks `id` reported and drops the words before the first unreported
+    /// id; returns its watch (an empty one if nobody watched it), or `None`
+    /// for an id that is unknown or already reported.
+    fn settle(&mut self, id: RecordId) -> Option<Watch<W>> {
+        if !self.is_pending(id) {
             return None;
-        };
-        while let Some(Slot::Done) = self.slots.front() {
-            self.slots.pop_front();
-            self.low += 1;
         }
-        Some((watched, waiter))
+        let offset = id.0 - self.base;
+        self.reported[(offset / 64) as usize] |= 1 << (offset % 64);
+        while self.reported.front() == Some(&u64::MAX) {
+            self.reported.pop_front();
+            self.base += 64;
+        }
+        let unwatched = Watch {
+            watched: false,
+            waiter: None,
+        };
+        if self.watches.is_empty() {
+            return Some(unwatched);
+        }
+        Some(self.watches.remove(&id).unwrap_or(unwatched))
+    }
+
+    /// Whether `id` was accepted and is not reported yet.
+    fn is_pending(&self, id: RecordId) -> bool {
+        if id.0 < self.base || id.0 >= self.next {
+            return false;
+        }
+        let offset = id.0 - self.base;
+        let word = self.reported.get((offset / 64) as usize).copied();
+        word.is_some_and(|w| w & (1 << (offset % 64)) == 0)
+    }
+
+    /// The first id not reported yet (`next` when all are).
+    fn low(&self) -> u64 {
+        match self.reported.front() {
+            Some(word) => (self.base + u64::from(word.trailing_ones())).min(self.next),
+            None => self.next,
+        }
     }
 
     /// The report for `id` if it has come (handing it over), else stores
@@ -161,45 +209,40 @@ impl<W> DeliveryTracker<W> {
         if let Some(report) = self.held.remove(&id) {
             return Some(report);
         }
-        if let Some(Slot::Pending { waiter: w, .. }) = self.slot_mut(id) {
-            *w = Some(waiter());
+        if let Some(watch) = self.watches.get_mut(&id) {
+            watch.waiter = Some(waiter());
+        } else if self.is_pending(id) {
+            let watch = Watch {
+                watched: false,
+                waiter: Some(waiter()),
+            };
+            self.watches.insert(id, watch);
         }
         None
     }
 
     /// The receipt for `id` is gone: its report, now or later, is dropped.
     pub fn forget(&mut self, id: RecordId) {
-        match self.slot_mut(id) {
-            Some(Slot::Pending { watched, waiter }) => {
-                *watched = false;
-                *waiter = None;
-            }
-            _ => {
-                self.held.remove(&id);
-            }
+        if self.watches.remove(&id).is_none() {
+            self.held.remove(&id);
         }
     }
 
     /// A mark for [`is_flushed`](Self::is_flushed): the id the next
     /// accepted record will get.
     pub fn flush_target(&self) -> u64 {
-        self.low + self.slots.len() as u64
+        self.next
     }
 
     /// Whether every record accepted before `target` was taken has its
     /// report.
     pub fn is_flushed(&self, target: u64) -> bool {
-        self.slots.is_empty() || self.low >= target
+        self.low() >= target
     }
 
     /// Whether nothing is unreported and no report is held.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty() && self.held.is_empty()
-    }
-
-    fn slot_mut(&mut self, id: RecordId) -> Option<&mut Slot<W>> {
-        let index = id.0.checked_sub(self.low)?;
-        self.slots.get_mut(usize::try_from(index).ok()?)
+        self.low() == self.next && self.held.is_empty()
     }
 }
 
@@ -229,13 +272,13 @@ mod tests {
         }
         let target = t.flush_target();
         assert_eq!(target, 15);
-        t.report(failed(12));
+        t.report(&failed(12));
         t.reported(RecordId(14));
         assert!(!t.is_flushed(target));
-        t.report(failed(10));
-        t.report(failed(11));
+        t.report(&failed(10));
+        t.report(&failed(11));
         assert!(!t.is_flushed(target));
-        t.report(failed(13));
+        t.report(&failed(13));
         assert!(t.is_flushed(target));
         assert!(t.is_empty());
     }
@@ -247,8 +290,8 @@ mod tests {
         t.accepted(RecordId(1), true);
         assert!(t.poll(RecordId(0), || 1).is_none());
         t.forget(RecordId(0));
-        assert_eq!(t.report(failed(0)), None, "no waiter after forget");
-        t.report(failed(1));
+        assert_eq!(t.report(&failed(0)), None, "no waiter after forget");
+        t.report(&failed(1));
         t.forget(RecordId(1));
         assert!(t.is_empty());
     }
@@ -257,10 +300,10 @@ mod tests {
     fn unknown_and_repeated_reports_are_ignored() {
         let mut t: DeliveryTracker<u8> = DeliveryTracker::new();
         t.accepted(RecordId(5), true);
-        assert_eq!(t.report(failed(4)), None);
-        assert_eq!(t.report(failed(99)), None);
-        t.report(failed(5));
-        t.report(failed(5));
+        assert_eq!(t.report(&failed(4)), None);
+        assert_eq!(t.report(&failed(99)), None);
+        t.report(&failed(5));
+        t.report(&failed(5));
         assert_eq!(t.poll(RecordId(5), || 0).map(|r| r.id), Some(RecordId(5)));
         assert!(t.poll(RecordId(5), || 0).is_none());
         assert!(t.is_empty());
@@ -279,5 +322,111 @@ mod tests {
         assert_eq!(t.reported(RecordId(0)), None);
         assert!(t.is_flushed(target));
         assert!(t.is_empty());
+    }
+
+    /// What the tracker must answer, kept the plain way: one entry per
+    /// accepted id.
+    #[derive(Default)]
+    struct Model {
+        next: u64,
+        /// Unreported ids: (watched, waiter).
+        pending: std::collections::BTreeMap<u64, (bool, Option<u32>)>,
+        held: std::collections::BTreeSet<u64>,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Accept {
+            watched: bool,
+        },
+        /// The report for the id this far back from the next one.
+        Report {
+            back: u64,
+            keep: bool,
+        },
+        Poll {
+            back: u64,
+            waiter: u32,
+        },
+        Forget {
+            back: u64,
+        },
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => any::<bool>().prop_map(|watched| Op::Accept { watched }),
+            4 => (0..200u64, any::<bool>()).prop_map(|(back, keep)| Op::Report { back, keep }),
+            1 => (0..200u64, any::<u32>()).prop_map(|(back, waiter)| Op::Poll { back, waiter }),
+            1 => (0..200u64).prop_map(|back| Op::Forget { back }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any mix of sends, reports in any order (repeated, unknown,
+        /// kept by the caller), waits and forgotten receipts, from any
+        /// first id: the tracker answers as the plain model does.
+        #[test]
+        fn the_tracker_answers_as_one_entry_per_record_would(
+            first in 0..300u64,
+            ops in proptest::collection::vec(op(), 0..600),
+        ) {
+            let mut t: DeliveryTracker<u32> = DeliveryTracker::new();
+            let mut m = Model { next: first, ..Model::default() };
+            let mut targets = vec![first];
+            // The first id is the first accepted one's.
+            for op in std::iter::once(Op::Accept { watched: true }).chain(ops) {
+                match op {
+                    Op::Accept { watched } => {
+                        t.accepted(RecordId(m.next), watched);
+                        m.pending.insert(m.next, (watched, None));
+                        m.next += 1;
+                        targets.push(m.next);
+                    }
+                    Op::Report { back, keep } => {
+                        let id = m.next.wrapping_sub(back).wrapping_sub(1);
+                        let expected = m.pending.remove(&id).map(|(watched, waiter)| {
+                            if watched && !keep {
+                                m.held.insert(id);
+                            }
+                            waiter
+                        });
+                        let got = if keep {
+                            t.reported(RecordId(id))
+                        } else {
+                            t.report(&failed(id))
+                        };
+                        proptest::prop_assert_eq!(got, expected.flatten(), "report of {}", id);
+                    }
+                    Op::Poll { back, waiter } => {
+                        let id = m.next.wrapping_sub(back).wrapping_sub(1);
+                        let expected = m.held.remove(&id);
+                        if !expected {
+                            if let Some(entry) = m.pending.get_mut(&id) {
+                                entry.1 = Some(waiter);
+                            }
+                        }
+                        let got = t.poll(RecordId(id), || waiter).map(|r| r.id);
+                        proptest::prop_assert_eq!(got, expected.then_some(RecordId(id)));
+                    }
+                    Op::Forget { back } => {
+                        let id = m.next.wrapping_sub(back).wrapping_sub(1);
+                        if let Some(entry) = m.pending.get_mut(&id) {
+                            *entry = (false, None);
+                        } else {
+                            m.held.remove(&id);
+                        }
+                        t.forget(RecordId(id));
+                    }
+                }
+                proptest::prop_assert_eq!(t.flush_target(), m.next);
+                let low = m.pending.keys().next().copied().unwrap_or(m.next);
+                for &target in &targets {
+                    proptest::prop_assert_eq!(t.is_flushed(target), low >= target, "target {}", target);
+                }
+                proptest::prop_assert_eq!(t.is_empty(), m.pending.is_empty() && m.held.is_empty());
+            }
+        }
     }
 }

@@ -149,7 +149,15 @@ impl Shared {
     fn carry_out(self: &Arc<Self>, state: &mut State) -> Vec<Connect> {
         let mut connects = Vec::new();
         let mut reported = false;
-        while let Some(output) = state.core.poll_output() {
+        loop {
+            let output = state.core.poll_output_with(|report| {
+                reported = true;
+                state.handlers.report(report);
+                if let Some(waker) = state.tracker.report(report) {
+                    waker.wake();
+                }
+            });
+            let Some(output) = output else { break };
             match output {
                 Output::Connect { conn, addr, .. } => {
                     state.conns.insert(conn, ConnSlot::default());
@@ -167,13 +175,8 @@ impl Shared {
                         wake(&mut slot.waker);
                     }
                 }
-                Output::Delivery(report) => {
-                    reported = true;
-                    state.handlers.report(&report);
-                    if let Some(waker) = state.tracker.report(report) {
-                        waker.wake();
-                    }
-                }
+                // Not returned: reports go to the closure above.
+                Output::Delivery(_) => {}
                 Output::Event(event) => {
                     #[cfg(feature = "tracing")]
                     event.trace();

@@ -157,8 +157,16 @@ impl State {
     /// Carries out the outputs; returns whether threads waiting for
     /// progress are to be woken.
     fn carry_out_writing_from(&mut self, shared: &Arc<Shared>, reader_of: Option<ConnId>) -> bool {
-        let mut progress = false;
-        while let Some(output) = self.core.poll_output() {
+        let (mut progress, mut reported) = (false, false);
+        loop {
+            let output = self.core.poll_output_with(|report| {
+                reported = true;
+                self.handlers.report(report);
+                if let Some(waiter) = self.tracker.report(report) {
+                    waiter.unpark();
+                }
+            });
+            let Some(output) = output else { break };
             match output {
                 Output::Connect { conn, addr, .. } => self.connect(shared, conn, addr),
                 Output::Write { conn, data } => {
@@ -178,13 +186,8 @@ impl State {
                     // Dropping the link shuts it down.
                     Some(Conn::Open(_) | Conn::Abandoned) | None => {}
                 },
-                Output::Delivery(report) => {
-                    progress = true;
-                    self.handlers.report(&report);
-                    if let Some(waiter) = self.tracker.report(report) {
-                        waiter.unpark();
-                    }
-                }
+                // Not returned: reports go to the closure above.
+                Output::Delivery(_) => {}
                 Output::Event(event) => {
                     #[cfg(feature = "tracing")]
                     event.trace();
@@ -205,7 +208,7 @@ impl State {
             self.armed = Some(at);
             shared.timer.notify_one();
         }
-        progress && self.progress_waiters > 0
+        (progress || reported) && self.progress_waiters > 0
     }
 
     /// Starts the thread that connects `conn` and then reads from it.
