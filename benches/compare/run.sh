@@ -183,6 +183,11 @@ run_client() {
   log="$LOGS/$topic.log"
   tf="$LOGS/$topic.time"
   "$CLUSTER" create-topic "$topic" 6 "$rf" 2>>"$LOGS/cluster.log"
+  # Every run starts with nothing waiting to be written back: a run of 1 KiB records
+  # writes gigabytes to the brokers' page cache, and without this the next run, whichever
+  # client it is, shares the cores and the disk with that writeback (BENCHMARKS.md, the
+  # tenth stop).
+  sync
   props=("bootstrap.servers=$BOOTSTRAP" acks=all enable.idempotence=true linger.ms=5
     "batch.size=$batch" "compression.type=$codec" max.in.flight.requests.per.connection=5)
   [[ -n "$BUFFER_MEMORY" ]] && props+=("buffer.memory=$BUFFER_MEMORY")

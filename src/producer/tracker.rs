@@ -136,7 +136,7 @@ impl<W> DeliveryTracker<W> {
         self.next = id.0 + 1;
         if watched {
             let watch = Watch {
-                watched,
+                watched: true,
                 waiter: None,
             };
             self.watches.insert(id, watch);
