@@ -1204,3 +1204,49 @@ fn a_batch_failed_by_the_epoch_bump_says_what_its_last_attempt_met() {
         "{bumped}"
     );
 }
+
+#[test]
+fn queued_batches_past_the_delivery_timeout_all_fail_at_once() {
+    let c = cluster(1, 1);
+    let cfg = config(&c)
+        .batch_size(256)
+        .delivery_timeout(Duration::from_secs(31))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.keep_timeline(true);
+    let first = h.send(keyed(0)).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    assert!(all_delivered(&h)[&first].result.is_ok());
+    // The leader is known but can no longer be reached: the records wait
+    // in their partition's queue, a few to a batch.
+    h.cluster.refuse_connections(1, true);
+    h.cluster.drop_connections(1);
+    let sent = send_numbered(&mut h, 0..40);
+    let start = h.elapsed();
+    assert!(h.run_until_idle(Duration::from_secs(120)));
+    let failed: Vec<(Duration, &DeliveryReport)> = h
+        .timeline()
+        .iter()
+        .filter_map(|(at, x)| match x {
+            Happening::Delivery(r) if r.id != first => Some((*at, r)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), sent.len(), "one report per record");
+    for (at, r) in &failed {
+        let f = r.result.as_ref().unwrap_err();
+        assert!(
+            matches!(f.error, ProduceError::DeliveryTimeout { .. }),
+            "{f:?}"
+        );
+        assert!(*at >= start + Duration::from_secs(31), "{at:?}");
+        // Every batch was made at the same moment: one timer fails them all.
+        assert_eq!(
+            *at, failed[0].0,
+            "{:?} failed later than {:?}",
+            r.id, failed[0].1.id
+        );
+    }
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+}

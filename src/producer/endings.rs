@@ -63,11 +63,26 @@ impl Producer {
                 );
             }
             for partition in 0..self.acc.topics[topic].partitions.len() {
+                let q = &self.acc.topics[topic].partitions[partition];
+                // A queue is in send order, which is creation order (a split
+                // half keeps its parent's time and place), so the front is
+                // the oldest: only it can have expired first. Scanning the
+                // whole queue cost an `Instant` sum per buffered batch on
+                // every call into the core: 2 048 sums with 16 KiB batches
+                // in a 32 MiB buffer.
+                debug_assert!(
+                    q.batches
+                        .iter()
+                        .zip(q.batches.iter().skip(1))
+                        .all(|(a, b)| a.created <= b.created),
+                    "a partition's batches are in creation order"
+                );
                 loop {
                     let q = &mut self.acc.topics[topic].partitions[partition];
-                    let expired = q.batches.iter().position(|b| now >= b.created + timeout);
-                    let Some(i) = expired else { break };
-                    let batch = q.batches.remove(i).expect("position is in range");
+                    if q.batches.front().is_none_or(|b| now < b.created + timeout) {
+                        break;
+                    }
+                    let batch = q.batches.pop_front().expect("front exists");
                     let error = ProduceError::DeliveryTimeout {
                         after_ms,
                         last_error: None,
