@@ -24,6 +24,9 @@
 #                    the rate is within WARMUP_SETTLE percent (default 15) of the previous run's
 #   BUFFER_MEMORY    buffer.memory given to every client (default 33554432, Java's default;
 #                    empty to leave each client's own bound)
+#   SAME_COUNT       1 (default): every client of a configuration sends the same number of
+#                    records, the largest calibrated for any of them (so the slower clients'
+#                    runs last longer than TARGET_SECS); 0: each client its own count
 #   COMPARE_OUT      output directory (default target/compare)
 # Output: $COMPARE_OUT/results.csv (every run, with calibrations), table.txt, table.md,
 #         machine.txt, logs/ (each run's output), chart.svg (benches/compare/chart.py).
@@ -55,6 +58,7 @@ REPEATS="${REPEATS:-3}"
 # Calibration runs send this many bytes; their rate sizes the measured runs.
 CALIBRATION_BYTES="${CALIBRATION_BYTES:-$((24 * 1024 * 1024))}"
 MAX_RECORDS="${MAX_RECORDS:-100000000}"
+SAME_COUNT="${SAME_COUNT:-1}"
 
 log() { echo "compare: $*" >&2; }
 die() { echo "compare: error: $*" >&2; exit 1; }
@@ -243,8 +247,27 @@ measured_run() {
     records=$((rate * TARGET_SECS))
     ((records <= MAX_RECORDS)) || records=$MAX_RECORDS
     counts[$client]=$records
+    if [[ "$SAME_COUNT" == 1 ]]; then
+      same_count "$(max_count)"
+    fi
     log "  that run took ${wall}s (the brokers got faster since the calibration): again with $records records"
   done
+}
+
+# With SAME_COUNT=1 every client of a configuration sends the largest count calibrated for any
+# of them, so each run writes the same bytes to the brokers. Sized by each client's own rate, a
+# faster client wrote more: at 1 node, 1 KiB, 256 KiB, 4-5.5 GB against a slower client's 3 GB,
+# past the kernel's dirty-page thresholds, and its rate then depended on the writeback.
+max_count() {
+  local client max=0
+  for client in "${!counts[@]}"; do
+    ((counts[$client] > max)) && max=${counts[$client]}
+  done
+  echo "$max"
+}
+same_count() {  # same_count N : every client's count becomes N
+  local client
+  for client in "${!counts[@]}"; do counts[$client]=$1; done
 }
 
 # A fresh cluster is cold: the brokers' JIT has not compiled the produce path yet, and the
@@ -310,6 +333,9 @@ main() {
       for client in "${clients_ok[@]}"; do
         counts[$client]="$(records_for "$nodes" "$size" "$batch" "$codec" "$client")"
       done
+      if [[ "$SAME_COUNT" == 1 ]]; then
+        same_count "$(max_count)"
+      fi
       for ((rep = 1; rep <= REPEATS; rep++)); do
         # Rotate the order each repeat, and each configuration, so that drift on a shared
         # machine spreads evenly (with REPEATS=1 no client always runs first or last).
