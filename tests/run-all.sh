@@ -89,6 +89,9 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 
+step "the comparison's result parser (benches/compare)"
+python3 benches/compare/test_results.py
+
 step "unit, property, golden, oracle, corpus and simulation tests (1,000 fault schedules)"
 run_tests cargo test --workspace --all-features
 
