@@ -247,9 +247,7 @@ measured_run() {
     records=$((rate * TARGET_SECS))
     ((records <= MAX_RECORDS)) || records=$MAX_RECORDS
     counts[$client]=$records
-    if [[ "$SAME_COUNT" == 1 ]]; then
-      same_count "$(max_count)"
-    fi
+    even_out_counts
     log "  that run took ${wall}s (the brokers got faster since the calibration): again with $records records"
   done
 }
@@ -258,16 +256,13 @@ measured_run() {
 # of them, so each run writes the same bytes to the brokers. Sized by each client's own rate, a
 # faster client wrote more: at 1 node, 1 KiB, 256 KiB, 4-5.5 GB against a slower client's 3 GB,
 # past the kernel's dirty-page thresholds, and its rate then depended on the writeback.
-max_count() {
+even_out_counts() {  # with SAME_COUNT=1, every client's count becomes the largest
   local client max=0
+  [[ "$SAME_COUNT" == 1 ]] || return 0
   for client in "${!counts[@]}"; do
-    ((counts[$client] > max)) && max=${counts[$client]}
+    ((counts[$client] <= max)) || max=${counts[$client]}
   done
-  echo "$max"
-}
-same_count() {  # same_count N : every client's count becomes N
-  local client
-  for client in "${!counts[@]}"; do counts[$client]=$1; done
+  for client in "${!counts[@]}"; do counts[$client]=$max; done
 }
 
 # A fresh cluster is cold: the brokers' JIT has not compiled the produce path yet, and the
@@ -333,9 +328,7 @@ main() {
       for client in "${clients_ok[@]}"; do
         counts[$client]="$(records_for "$nodes" "$size" "$batch" "$codec" "$client")"
       done
-      if [[ "$SAME_COUNT" == 1 ]]; then
-        same_count "$(max_count)"
-      fi
+      even_out_counts
       for ((rep = 1; rep <= REPEATS; rep++)); do
         # Rotate the order each repeat, and each configuration, so that drift on a shared
         # machine spreads evenly (with REPEATS=1 no client always runs first or last).
