@@ -121,10 +121,31 @@ impl Shared {
         rt: &R,
         f: impl FnOnce(&mut State, Instant) -> T,
     ) -> T {
+        self.call_from(rt, None, f)
+    }
+
+    /// Hands the core bytes that arrived on `conn`, from `conn`'s own task.
+    pub(crate) fn received<R: Runtime>(self: &Arc<Self>, rt: &R, conn: ConnId, data: &[u8]) {
+        self.call_from(rt, Some(conn), |state, now| {
+            state.core.handle_input(Input::Received { conn, data }, now)
+        });
+    }
+
+    /// [`call`](Self::call) from the task of connection `own`, if any:
+    /// writes for `own` are queued without waking that task, which looks
+    /// for them before it next waits. A self-wake would cost a poll that
+    /// finds nothing, and tokio would wake another worker to look for the
+    /// requeued task: a context switch per response.
+    fn call_from<R: Runtime, T>(
+        self: &Arc<Self>,
+        rt: &R,
+        own: Option<ConnId>,
+        f: impl FnOnce(&mut State, Instant) -> T,
+    ) -> T {
         let (out, connects) = {
             let mut state = self.lock();
             let out = f(&mut state, now());
-            let connects = self.carry_out(&mut state);
+            let connects = self.carry_out(&mut state, own);
             (out, connects)
         };
         // Most calls start no connection: skip the (empty) iteration's
@@ -145,8 +166,9 @@ impl Shared {
         out
     }
 
-    /// Carries out every output; returns the connections to start.
-    fn carry_out(self: &Arc<Self>, state: &mut State) -> Vec<Connect> {
+    /// Carries out every output; returns the connections to start. Writes
+    /// for `own` (the calling connection task's) wake no one.
+    fn carry_out(self: &Arc<Self>, state: &mut State, own: Option<ConnId>) -> Vec<Connect> {
         let mut connects = Vec::new();
         let mut reported = false;
         loop {
@@ -167,7 +189,9 @@ impl Shared {
                 Output::Write { conn, data } => {
                     if let Some(slot) = state.conns.get_mut(&conn) {
                         slot.queue.push_back(data);
-                        wake(&mut slot.waker);
+                        if own != Some(conn) {
+                            wake(&mut slot.waker);
+                        }
                     }
                 }
                 Output::Close { conn } => {
@@ -238,7 +262,7 @@ impl Shared {
         poll_fn(|cx| match self.lock().conns.get_mut(&conn) {
             None => Poll::Ready(false),
             Some(slot) if slot.queue.is_empty() => {
-                slot.waker = Some(cx.waker().clone());
+                register(&mut slot.waker, cx.waker());
                 Poll::Pending
             }
             Some(slot) => {
@@ -254,7 +278,7 @@ impl Shared {
         poll_fn(|cx| match self.lock().conns.get_mut(&conn) {
             None => Poll::Ready(()),
             Some(slot) => {
-                slot.waker = Some(cx.waker().clone());
+                register(&mut slot.waker, cx.waker());
                 Poll::Pending
             }
         })
@@ -282,11 +306,20 @@ impl Shared {
             if std::mem::take(&mut timer.rearm) {
                 Poll::Ready(())
             } else {
-                timer.waker = Some(cx.waker().clone());
+                register(&mut timer.waker, cx.waker());
                 Poll::Pending
             }
         })
         .await
+    }
+}
+
+/// Keeps `waker` to wake later; a task polled again keeps its waker, and
+/// the clone (an atomic increment, a decrement at the drop) is skipped.
+fn register(slot: &mut Option<Waker>, waker: &Waker) {
+    match slot {
+        Some(kept) if kept.will_wake(waker) => {}
+        _ => *slot = Some(waker.clone()),
     }
 }
 

@@ -42,6 +42,9 @@ pub(crate) async fn connection<R: Runtime>(
     shared.call(&rt, |state, now| {
         state.core.handle_input(Input::Connected { conn }, now)
     });
+    // The read loop is polled first and its calls queue writes for this
+    // task without waking it (`Shared::received`): the write loop, polled
+    // right after in the same pass, finds them.
     let io = first(
         read_loop(&rt, &shared, conn, reader),
         write_loop(&shared, conn, writer),
@@ -66,10 +69,7 @@ async fn read_loop<R: Runtime>(
     loop {
         match reader.read(&mut buf).await {
             Ok(0) => return Some("connection closed by the broker".to_owned()),
-            Ok(n) => shared.call(rt, |state, now| {
-                let data = &buf[..n];
-                state.core.handle_input(Input::Received { conn, data }, now)
-            }),
+            Ok(n) => shared.received(rt, conn, &buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Some(format!("read: {e}")),
         }
