@@ -134,8 +134,8 @@ impl Shared {
     /// [`call`](Self::call) from the task of connection `own`, if any:
     /// writes for `own` are queued without waking that task, which looks
     /// for them before it next waits. A self-wake would cost a poll that
-    /// finds nothing, and tokio would wake another worker to look for the
-    /// requeued task: a context switch per response.
+    /// finds nothing, and tokio requeues a task woken while it runs as a
+    /// yield, unparking an idle worker: a context switch per response.
     fn call_from<R: Runtime, T>(
         self: &Arc<Self>,
         rt: &R,

@@ -44,7 +44,8 @@ pub(crate) async fn connection<R: Runtime>(
     });
     // The read loop is polled first and its calls queue writes for this
     // task without waking it (`Shared::received`): the write loop, polled
-    // right after in the same pass, finds them.
+    // right after in the same pass, finds them. (With the order swapped
+    // the tokio leader-failover end-to-end test fails.)
     let io = first(
         read_loop(&rt, &shared, conn, reader),
         write_loop(&shared, conn, writer),
