@@ -2,9 +2,9 @@
 //! loopback, started by `tests/kafka/cluster.sh up 3`), over plain blocking
 //! sockets: version negotiation, Metadata in every version, Produce in every
 //! version and with every compression codec at acks=all with an idempotent
-//! producer id, records read back by an independent consumer (kcat) and
-//! compared byte for byte, and the error answers for a missing topic and a
-//! follower. Then the producer core itself (`kafka_sansio::producer`),
+//! producer id (and uncompressed when a codec cannot shrink a batch),
+//! records read back by an independent consumer (kcat) and compared byte
+//! for byte, and the error answers for a missing topic and a follower. Then the producer core itself (`kafka_sansio::producer`),
 //! driven over real sockets by `examples/support/core_driver.rs`: keyed
 //! routing and exactly-once, in-order delivery read back with kcat, a
 //! partition leader killed mid-stream, and a topic that does not exist.
@@ -42,7 +42,9 @@ use kafka_sansio::protocol::{
     MetadataRequest, MetadataRequestTopic, MetadataResponse, PartitionProduceData,
     PartitionProduceResponse, ProduceRequest, TopicProduceData, Uuid,
 };
-use kafka_sansio::record::{BatchBuilder, Compression, ProducerFields};
+use kafka_sansio::record::{
+    BatchBuilder, Compression, CompressionType, ProducerFields, ReadOptions, read_batches,
+};
 use kafka_tools::{
     Killed, TestRecord, assert_exactly_once_in_order, bootstrap, cluster_sh, kcat_read, unique,
 };
@@ -180,6 +182,29 @@ fn sample_records(tag: &str, n: usize) -> Vec<TestRecord> {
             }
         })
         .collect()
+}
+
+/// `n` records of 1,000 random bytes each, no key, no headers.
+fn random_records(tag: &str, n: usize) -> Vec<TestRecord> {
+    let mut rng = fastrand::Rng::with_seed(tag.len() as u64 * 7919 + n as u64);
+    (0..n)
+        .map(|i| {
+            let mut value = vec![0; 1000];
+            rng.fill(&mut value);
+            TestRecord {
+                key: None,
+                value: Some(value),
+                headers: Vec::new(),
+                timestamp: 1_700_000_000_000 + i as i64,
+            }
+        })
+        .collect()
+}
+
+/// The codec in a finished batch's attributes.
+fn batch_codec(batch: &Bytes) -> CompressionType {
+    let batches = read_batches(batch.clone(), &ReadOptions::strict()).expect("our batch reads");
+    batches[0].header.compression().expect("a known codec")
 }
 
 fn build_batch(
@@ -351,12 +376,24 @@ fn every_codec_is_accepted_and_read_back_byte_for_byte() {
             let mut leader = connect_to_node(&map, p.leader_id);
             let version = leader.version::<ProduceRequest>();
             let mut sequence = 0;
-            // Two batches per partition: the second continues the sequence.
-            for round in 0..2 {
-                let records = sample_records(&format!("{name}-{round}"), 40 + round * 7);
+            // Three batches per partition, each continuing the sequence:
+            // two of sample records, which every codec shrinks, so they go
+            // compressed, then one of random values, which lz4 cannot
+            // shrink, so with lz4 it goes uncompressed.
+            for round in 0..3 {
+                let records = match round {
+                    2 => random_records(&format!("{name}-{round}"), 30),
+                    _ => sample_records(&format!("{name}-{round}"), 40 + round * 7),
+                };
                 let producer =
                     ProducerFields::idempotent(id.producer_id, id.producer_epoch, sequence);
                 let batch = build_batch(&records, compression, producer);
+                let sent = batch_codec(&batch);
+                if round < 2 {
+                    assert_eq!(sent, compression.codec(), "{name}: sample records shrink");
+                } else if compression == Compression::Lz4 {
+                    assert_eq!(sent, CompressionType::None, "{name}: random values do not");
+                }
                 let request = produce_request(&topic, t.topic_id, p.partition_index, batch);
                 let answer = produce(&mut leader, version, &request);
                 assert_eq!(answer.error_code, ErrorCode::NONE, "{name}: {answer:?}");
@@ -597,6 +634,43 @@ fn producer_core_delivers_keyed_records_to_their_leaders() {
             assert_eq!(landed[id], partition_for_key(key, 6), "{id:?} key {key:?}");
         }
     }
+}
+
+/// With lz4, partition 0 gets random values, which lz4 cannot shrink, so
+/// their batches go uncompressed, and partition 1 alike values, whose
+/// batches go compressed: the brokers take both, and every record is read
+/// back once, in order.
+#[test]
+#[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
+fn producer_core_with_lz4_delivers_random_and_alike_values() {
+    let topic = replicated_topic("core-lz4", 2);
+    let config = core_config()
+        .compression(Compression::Lz4)
+        .build()
+        .expect("config");
+    let mut driver = Driver::new(config);
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut sent = BTreeMap::new();
+    for i in 0..600u32 {
+        let partition = (i % 2) as i32;
+        let value = if partition == 0 {
+            let mut v = vec![0; 1000];
+            rng.fill(&mut v);
+            v
+        } else {
+            format!("alike {i} ").repeat(60).into_bytes()
+        };
+        let record = ProducerRecord::new(topic.as_str(), value).partition(partition);
+        sent.insert(driver.send(record.clone()), record);
+    }
+    let idle = driver.run_until_idle(Duration::from_secs(60));
+    assert!(
+        idle,
+        "{} records unreported",
+        driver.producer().buffered_records()
+    );
+    assert_no_fatal(&driver);
+    assert_exactly_once_in_order(&topic, 2, &sent, driver.reports());
 }
 
 /// Sends one record to each of `partitions` every 20 ms for `d`.

@@ -6,7 +6,7 @@
 use bytes::{BufMut, BytesMut};
 
 use super::RecordError;
-use super::compression::{self, Compression};
+use super::compression::{self, Compression, CompressionType};
 use super::header::{
     self, BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, MAGIC, NO_PARTITION_LEADER_EPOCH,
     NO_TIMESTAMP, ProducerFields,
@@ -31,6 +31,12 @@ pub const NO_HEADERS: [HeaderRef<'static>; 0] = [];
 /// (amortised) growth of that buffer, and an uncompressed batch is
 /// finished in place by [`BatchBuilder::into_batch`], without a copy. [`BatchBuilder::clear`]
 /// empties the builder and keeps the buffer for the next batch.
+///
+/// A batch whose records the codec does not make smaller is written
+/// uncompressed (codec `none` in its attributes), as librdkafka and
+/// franz-go send it: it is no larger, and the broker, which decompresses
+/// every compressed batch to validate it, and every consumer then read it
+/// without a decompression pass.
 ///
 /// The codec is fixed when the builder is made, because it drives
 /// [`BatchBuilder::estimated_size`]. The producer fields (id, epoch, base
@@ -284,7 +290,9 @@ impl BatchBuilder {
     /// Writes the finished batch to the end of `out`: the 61-byte header
     /// (base offset 0, partition leader epoch -1, magic 2, CreateTime, the
     /// given producer fields), the records compressed with the builder's
-    /// codec, and the CRC-32C over attributes..end. Returns the batch size.
+    /// codec (or uncompressed when that does not make them smaller; see
+    /// [`BatchBuilder`]), and the CRC-32C over attributes..end.
+    /// Returns the batch size.
     ///
     /// The builder is left as it was (call [`BatchBuilder::clear`] to reuse
     /// it for the next batch). On error nothing is appended to `out`.
@@ -301,34 +309,41 @@ impl BatchBuilder {
         result
     }
 
-    /// The finished batch, made of the builder itself: without
-    /// compression the header is written into the room kept for it at the
-    /// front of the builder's buffer, so the records are not copied; a
-    /// compressed batch is written to a new buffer as by
-    /// [`BatchBuilder::finish`]. The bytes equal what `finish` writes.
+    /// The finished batch, made of the builder itself: uncompressed (no
+    /// codec, or one that does not make the records smaller), the header
+    /// is written into the room kept for it at the front of the builder's
+    /// buffer, so the records are not copied; a compressed batch is
+    /// written to a new buffer as by [`BatchBuilder::finish`]. The bytes
+    /// equal what `finish` writes.
     pub fn into_batch(self, producer: &ProducerFields) -> Result<BytesMut, RecordError> {
         let (batch, _) = self.into_batch_with(producer, BytesMut::with_capacity)?;
         Ok(batch)
     }
 
     /// [`BatchBuilder::into_batch`], with the buffer for a compressed
-    /// batch from `buffer` (called with the room wanted), and the
-    /// builder's own buffer handed back, emptied, when it is not the
-    /// batch: to build the next batch in.
+    /// batch from `buffer` (called with the room wanted), and the buffer
+    /// that is not the batch handed back, emptied, to build the next batch
+    /// in: the builder's own when the batch is compressed, the one from
+    /// `buffer` when compressing did not pay.
     pub fn into_batch_with(
         mut self,
         producer: &ProducerFields,
         buffer: impl FnOnce(usize) -> BytesMut,
     ) -> Result<(BytesMut, Option<BytesMut>), RecordError> {
-        if self.compression.codec() == compression::CompressionType::None {
-            let mut batch = std::mem::take(&mut self.records);
-            self.seal(producer, &mut batch)?;
-            return Ok((batch, None));
+        let codec = self.compression.codec();
+        let mut spare = None;
+        if codec != CompressionType::None {
+            let mut out = buffer(self.output_capacity());
+            out.clear();
+            if self.put_compressed(&mut out)? {
+                self.seal(producer, &mut out, codec)?;
+                return Ok((out, Some(self.into_buffer())));
+            }
+            spare = Some(out);
         }
-        let mut out = buffer(self.output_capacity());
-        out.clear();
-        self.finish(producer, &mut out)?;
-        Ok((out, Some(self.into_buffer())))
+        let mut batch = std::mem::take(&mut self.records);
+        self.seal(producer, &mut batch, CompressionType::None)?;
+        Ok((batch, spare))
     }
 
     fn write_batch(
@@ -337,20 +352,42 @@ impl BatchBuilder {
         out: &mut BytesMut,
         start: usize,
     ) -> Result<usize, RecordError> {
-        if self.compression.codec() == compression::CompressionType::None {
+        let codec = self.compression.codec();
+        let codec = if codec != CompressionType::None && self.put_compressed(out)? {
+            codec
+        } else {
             // The header room is overwritten by `seal`.
             out.extend_from_slice(&self.records);
-        } else {
-            out.reserve(self.output_capacity());
-            out.put_bytes(0, BATCH_HEADER_SIZE);
-            compression::compress(&self.compression, self.records_bytes(), out)?;
+            CompressionType::None
+        };
+        self.seal(producer, &mut out[start..], codec)
+    }
+
+    /// Appends the header room and the records compressed with the
+    /// builder's codec to `out` and returns true, or, when compressing
+    /// does not make the records smaller, leaves `out` as it was and
+    /// returns false: the batch is then written uncompressed.
+    fn put_compressed(&self, out: &mut BytesMut) -> Result<bool, RecordError> {
+        let start = out.len();
+        out.reserve(self.output_capacity());
+        out.put_bytes(0, BATCH_HEADER_SIZE);
+        compression::compress(&self.compression, self.records_bytes(), out)?;
+        let smaller = out.len() - start < self.records.len();
+        if !smaller {
+            out.truncate(start);
         }
-        self.seal(producer, &mut out[start..])
+        Ok(smaller)
     }
 
     /// Writes the header of `batch` (the header room followed by the
-    /// records, compressed or not) and its CRC. Returns the batch size.
-    fn seal(&self, producer: &ProducerFields, batch: &mut [u8]) -> Result<usize, RecordError> {
+    /// records, compressed with `codec` or not) and its CRC. Returns the
+    /// batch size.
+    fn seal(
+        &self,
+        producer: &ProducerFields,
+        batch: &mut [u8],
+        codec: CompressionType,
+    ) -> Result<usize, RecordError> {
         let size = batch.len();
         if size - LOG_OVERHEAD > MAX_BATCH_LENGTH {
             return Err(RecordError::TooLarge {
@@ -359,7 +396,7 @@ impl BatchBuilder {
                 limit: MAX_BATCH_LENGTH + LOG_OVERHEAD,
             });
         }
-        let mut attributes = i16::from(self.compression.codec().id());
+        let mut attributes = i16::from(codec.id());
         if producer.transactional {
             attributes |= header::ATTR_TRANSACTIONAL;
         }

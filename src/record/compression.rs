@@ -8,6 +8,10 @@
 //! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum. Once a block does not shrink, the rest of the frame is stored without a try |
 //! | zstd | 4 | a standard zstd frame |
 //!
+//! A batch goes out with its codec only when that makes it smaller; the
+//! batch writer ([`BatchBuilder`](super::BatchBuilder)) sends the others
+//! uncompressed.
+//!
 //! Every codec is behind its cargo feature (`gzip`, `snappy`, `lz4`,
 //! `zstd`, all on by default). Using a codec whose feature is off yields
 //! [`RecordError::CodecDisabled`]; it never panics.

@@ -211,7 +211,10 @@ pub struct ProducerConfig {
     /// The core's own [`Producer::send`](super::Producer::send) never
     /// waits: it refuses at once and the adapter decides.
     pub max_block: Duration,
-    /// `compression.type` with its level.
+    /// `compression.type` with its level. A batch that the codec does not
+    /// make smaller is sent uncompressed, as librdkafka and franz-go do:
+    /// the broker and consumers then skip decompressing it. (A topic whose
+    /// own `compression.type` names a codec has the broker compress it.)
     pub compression: Compression,
     /// `partitioner.adaptive.partitioning.enable`.
     pub partitioner_adaptive: bool,
