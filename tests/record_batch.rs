@@ -586,17 +586,16 @@ fn a_batch_of_random_values_fits_its_first_buffer_compressed_or_not() {
             .unwrap();
         let spare = spare.expect("the buffer that is not the batch comes back");
         assert!(spare.is_empty(), "{codec:?}");
-        let attempt = batch.capacity();
-        let (len, sent) = (
-            batch.len(),
-            decode_one(batch.freeze()).header.compression().unwrap(),
-        );
+        let (len, batch_room) = (batch.len(), batch.capacity());
+        let sent = decode_one(batch.freeze()).header.compression().unwrap();
+        // The buffer the compression attempt was written in: the batch
+        // when it went compressed, else the one handed back.
         let attempt = if sent == CompressionType::None {
             assert_eq!(len, uncompressed, "{codec:?}");
             spare.capacity()
         } else {
             assert!(len < uncompressed, "{codec:?}: {len} of {uncompressed}");
-            attempt
+            batch_room
         };
         if codec == Compression::Lz4 {
             assert_eq!(sent, CompressionType::None, "lz4 cannot shrink it");

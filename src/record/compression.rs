@@ -9,7 +9,7 @@
 //! | zstd | 4 | a standard zstd frame |
 //!
 //! A batch goes out with its codec only when that makes it smaller; the
-//! batch writer ([`BatchBuilder`](super::BatchBuilder)) sends the others
+//! batch writer ([`BatchBuilder`](super::BatchBuilder)) writes the others
 //! uncompressed.
 //!
 //! Every codec is behind its cargo feature (`gzip`, `snappy`, `lz4`,
