@@ -4,10 +4,11 @@
 //! version and with every compression codec at acks=all with an idempotent
 //! producer id (and uncompressed when a codec cannot shrink a batch),
 //! records read back by an independent consumer (kcat) and compared byte
-//! for byte, and the error answers for a missing topic and a follower. Then the producer core itself (`kafka_sansio::producer`),
-//! driven over real sockets by `examples/support/core_driver.rs`: keyed
-//! routing and exactly-once, in-order delivery read back with kcat, a
-//! partition leader killed mid-stream, and a topic that does not exist.
+//! for byte, and the error answers for a missing topic and a follower.
+//! Then the producer core itself (`kafka_sansio::producer`), driven over
+//! real sockets by `examples/support/core_driver.rs`: keyed routing and
+//! exactly-once, in-order delivery read back with kcat, a partition
+//! leader killed mid-stream, and a topic that does not exist.
 //!
 //! These tests need the cluster, so plain `cargo test` skips them. Run:
 //! ```sh
@@ -184,19 +185,22 @@ fn sample_records(tag: &str, n: usize) -> Vec<TestRecord> {
         .collect()
 }
 
-/// `n` records of 1,000 random bytes each, no key, no headers.
+/// 1,000 random bytes: a value no codec shrinks.
+fn random_value(rng: &mut fastrand::Rng) -> Vec<u8> {
+    let mut value = vec![0; 1000];
+    rng.fill(&mut value);
+    value
+}
+
+/// `n` records of a random value each, no key, no headers.
 fn random_records(tag: &str, n: usize) -> Vec<TestRecord> {
     let mut rng = fastrand::Rng::with_seed(tag.len() as u64 * 7919 + n as u64);
     (0..n)
-        .map(|i| {
-            let mut value = vec![0; 1000];
-            rng.fill(&mut value);
-            TestRecord {
-                key: None,
-                value: Some(value),
-                headers: Vec::new(),
-                timestamp: 1_700_000_000_000 + i as i64,
-            }
+        .map(|i| TestRecord {
+            key: None,
+            value: Some(random_value(&mut rng)),
+            headers: Vec::new(),
+            timestamp: 1_700_000_000_000 + i as i64,
         })
         .collect()
 }
@@ -636,10 +640,11 @@ fn producer_core_delivers_keyed_records_to_their_leaders() {
     }
 }
 
-/// With lz4, partition 0 gets random values, which lz4 cannot shrink, so
-/// their batches go uncompressed, and partition 1 alike values, whose
-/// batches go compressed: the brokers take both, and every record is read
-/// back once, in order.
+/// With lz4, partition 0 gets random values, which lz4 cannot shrink (so
+/// the builder writes their batches uncompressed: the codec test above and
+/// `tests/record_batch.rs` check that), and partition 1 alike values,
+/// which it compresses: through the core, the brokers take both, and every
+/// record is read back once, in order.
 #[test]
 #[ignore = "needs a real Kafka cluster: tests/kafka/cluster.sh up 3, then set KAFKA_BOOTSTRAP"]
 fn producer_core_with_lz4_delivers_random_and_alike_values() {
@@ -654,9 +659,7 @@ fn producer_core_with_lz4_delivers_random_and_alike_values() {
     for i in 0..600u32 {
         let partition = (i % 2) as i32;
         let value = if partition == 0 {
-            let mut v = vec![0; 1000];
-            rng.fill(&mut v);
-            v
+            random_value(&mut rng)
         } else {
             format!("alike {i} ").repeat(60).into_bytes()
         };

@@ -33,35 +33,9 @@ struct Rec {
     headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
-/// A builder holding `recs`.
+/// A builder holding `recs`; each append grows it by what
+/// `record_size` said it would.
 fn builder_of(codec: Compression, recs: &[Rec]) -> BatchBuilder {
-    let mut b = BatchBuilder::new(codec).unwrap();
-    for r in recs {
-        let headers = r.headers.iter().map(|(k, v)| (k.as_str(), v.as_deref()));
-        b.append(r.timestamp, r.key.as_deref(), r.value.as_deref(), headers)
-            .unwrap();
-    }
-    b
-}
-
-/// The codec a batch of `recs` configured with `codec` goes out with,
-/// worked out with the codec itself rather than the builder: `codec` when
-/// it makes the batch smaller than uncompressed, else none.
-fn sent_codec(codec: Compression, recs: &[Rec]) -> CompressionType {
-    if codec == Compression::None {
-        return CompressionType::None;
-    }
-    let b = builder_of(codec, recs);
-    let mut compressed = BytesMut::new();
-    compression::compress(&codec, b.records_bytes(), &mut compressed).unwrap();
-    if BATCH_HEADER_SIZE + compressed.len() < b.uncompressed_size() {
-        codec.codec()
-    } else {
-        CompressionType::None
-    }
-}
-
-fn build(codec: Compression, recs: &[Rec], producer: &ProducerFields) -> BytesMut {
     let mut b = BatchBuilder::new(codec).unwrap();
     let mut predicted = BATCH_HEADER_SIZE;
     for r in recs {
@@ -78,6 +52,34 @@ fn build(codec: Compression, recs: &[Rec], producer: &ProducerFields) -> BytesMu
             .unwrap();
         assert_eq!(b.uncompressed_size(), predicted);
     }
+    b
+}
+
+/// The codec a batch of `recs` configured with `codec` goes out with
+/// (see [`sent_codec_of`]).
+fn sent_codec(codec: Compression, recs: &[Rec]) -> CompressionType {
+    sent_codec_of(&builder_of(codec, recs))
+}
+
+/// The codec `b`'s batch goes out with, worked out with the codec itself
+/// rather than the builder's choice: the builder's codec when it makes
+/// the batch smaller than uncompressed, else none.
+fn sent_codec_of(b: &BatchBuilder) -> CompressionType {
+    let codec = b.compression();
+    if codec == Compression::None {
+        return CompressionType::None;
+    }
+    let mut compressed = BytesMut::new();
+    compression::compress(&codec, b.records_bytes(), &mut compressed).unwrap();
+    if BATCH_HEADER_SIZE + compressed.len() < b.uncompressed_size() {
+        codec.codec()
+    } else {
+        CompressionType::None
+    }
+}
+
+fn build(codec: Compression, recs: &[Rec], producer: &ProducerFields) -> BytesMut {
+    let b = builder_of(codec, recs);
     let mut out = BytesMut::new();
     let n = b.finish(producer, &mut out).unwrap();
     assert_eq!(n, out.len());
@@ -90,7 +92,7 @@ fn build(codec: Compression, recs: &[Rec], producer: &ProducerFields) -> BytesMu
         .header
         .compression()
         .unwrap();
-    assert_eq!(sent, sent_codec(codec, recs), "{codec:?}");
+    assert_eq!(sent, sent_codec_of(&b), "{codec:?}");
     if sent == CompressionType::None {
         assert_eq!(n, b.uncompressed_size(), "{codec:?}: sent uncompressed");
     } else {
