@@ -630,6 +630,43 @@ fn a_request_that_times_out_closes_its_connection_and_is_retried() {
     logs_hold_exactly(&h, &[(RecordId(0), "v0".into()), (id, "v1".into())], 1);
 }
 
+/// A batch that waits behind one being retried and never goes out says,
+/// when its delivery timeout comes, why it waited: the lost connection to
+/// its leader; the batch that went out is the one possibly written.
+#[test]
+fn a_batch_that_never_went_out_times_out_with_its_leaders_lost_connection() {
+    let c = cluster(1, 1);
+    let cfg = config(&c)
+        .max_in_flight_per_connection(1)
+        .request_timeout(Duration::from_secs(1))
+        .delivery_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let mut h = harness(c, cfg);
+    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+    h.cluster.set_response_delay(1, Duration::from_secs(3600));
+    let written = h.send(ProducerRecord::new(TOPIC, "v1")).unwrap();
+    h.run_for(Duration::from_millis(100));
+    let waiting = h.send(ProducerRecord::new(TOPIC, "v2")).unwrap();
+    assert!(h.run_until_idle(Duration::from_secs(30)));
+    let failure = |id| {
+        let r = h.reports().iter().find(|r| r.id == id).expect("reported");
+        r.result.clone().expect_err("the leader never answers")
+    };
+    let (written, waiting) = (failure(written), failure(waiting));
+    assert_eq!(written.certainty, Certainty::PossiblySent, "{written}");
+    assert_eq!(waiting.certainty, Certainty::NotSent, "{waiting}");
+    for f in [&written, &waiting] {
+        let text = f.to_string();
+        assert!(
+            text.contains("delivery timed out after 3000 ms; last error: connection to")
+                && text.contains("no answer within request.timeout.ms (1000 ms)"),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn a_batch_too_large_for_the_broker_is_split() {
     let mut cc = ClusterConfig::with_brokers(1);

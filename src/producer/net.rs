@@ -343,6 +343,7 @@ impl Producer {
             reason: reason.to_owned(),
             in_flight: conn.in_flight.len(),
         });
+        let lost = format!("connection to {} lost: {reason}", conn.addr);
         for request in conn.in_flight {
             match request.kind {
                 RequestKind::ApiVersions { .. } => {}
@@ -352,26 +353,39 @@ impl Producer {
                     for mut batch in batches {
                         self.acc.partition(batch.topic, batch.partition).in_flight -= 1;
                         batch.possibly_sent = true;
-                        self.retry_or_fail(
-                            batch,
-                            format!("connection to {} lost: {reason}", conn.addr),
-                        );
+                        self.retry_or_fail(batch, lost.clone());
                     }
                 }
             }
         }
         if let Node::Broker(broker) = conn.node {
-            if self.leads_any(broker) {
+            if self.note_leader_lost(broker, &lost) {
                 self.request_refresh(RefreshReason::LeaderUnreachable { broker });
             }
         }
     }
 
-    fn leads_any(&self, broker: i32) -> bool {
-        self.map
-            .topics
-            .iter()
-            .any(|t| t.partitions.iter().any(|p| p.leader == Some(broker)))
+    /// Records `lost` as the last error of every batch queued, and not yet
+    /// sent, for a partition `broker` leads, and says whether it leads
+    /// any. A batch that never goes out (it waits behind a batch being
+    /// retried, or for the leader to come back) and reaches
+    /// `delivery.timeout.ms` then says why it could not be sent, not only
+    /// that time ran out. A batch already sent keeps its last attempt's
+    /// error, which is what an epoch bump reports for it.
+    fn note_leader_lost(&mut self, broker: i32, lost: &str) -> bool {
+        let mut leads = false;
+        for (meta, acc) in self.map.topics.iter().zip(self.acc.topics.iter_mut()) {
+            for (p, queue) in meta.partitions.iter().zip(acc.partitions.iter_mut()) {
+                if p.leader != Some(broker) {
+                    continue;
+                }
+                leads = true;
+                for batch in queue.batches.iter_mut().filter(|b| b.attempts == 0) {
+                    batch.last_error = Some(lost.to_owned());
+                }
+            }
+        }
+        leads
     }
 
     /// Closes connections whose setup or oldest request took too long.

@@ -236,16 +236,22 @@ fn assert_closed_because(outcome: &Outcome, why: &str) {
 }
 
 /// Every record of the hostile broker's partitions failed with a reason
-/// containing `why`, possibly written (its request was written and never
-/// properly answered).
+/// containing `why`. The first record's batch was written and never
+/// properly answered: possibly written. When the records went out in more
+/// than one batch (the topic's metadata came while they were being sent),
+/// a later batch waits behind the first, which is retried while one
+/// request is in flight, and may never be written: not sent, its reason
+/// the hostile connection's loss.
 fn assert_hostile_records_failed(outcome: &Outcome, why: &str) {
     for p in &outcome.hostile_partitions {
-        for report in &outcome.reports[p] {
+        for (i, report) in outcome.reports[p].iter().enumerate() {
             let failure = report
                 .result
                 .as_ref()
                 .expect_err("the hostile broker fails it");
-            assert_eq!(failure.certainty, Certainty::PossiblySent, "{failure}");
+            if i == 0 {
+                assert_eq!(failure.certainty, Certainty::PossiblySent, "{failure}");
+            }
             let text = failure.to_string();
             assert!(text.contains(why), "{text:?} does not say {why:?}");
         }
