@@ -374,12 +374,21 @@ impl Producer {
     /// error, which is what an epoch bump reports for it.
     fn note_leader_lost(&mut self, broker: i32, lost: &str) -> bool {
         let mut leads = false;
-        for (meta, acc) in self.map.topics.iter().zip(self.acc.topics.iter_mut()) {
-            for (p, queue) in meta.partitions.iter().zip(acc.partitions.iter_mut()) {
+        for (topic, meta) in self.map.topics.iter().enumerate() {
+            for (partition, p) in meta.partitions.iter().enumerate() {
                 if p.leader != Some(broker) {
                     continue;
                 }
                 leads = true;
+                // The map may know partitions nothing was queued for yet.
+                let Some(queue) = self
+                    .acc
+                    .topics
+                    .get_mut(topic)
+                    .and_then(|t| t.partitions.get_mut(partition))
+                else {
+                    continue;
+                };
                 for batch in queue.batches.iter_mut().filter(|b| b.attempts == 0) {
                     batch.last_error = Some(lost.to_owned());
                 }
