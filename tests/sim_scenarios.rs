@@ -9,7 +9,8 @@ use bytes::Bytes;
 use kafka_sansio::partitioner::partition_for_key;
 use kafka_sansio::producer::{
     Acks, BorrowedRecord, BrokerAddress, Certainty, DeliveryReport, Event, LeaderSource,
-    ProduceError, ProducerConfig, ProducerRecord, RecordId, RefreshReason, SendErrorReason,
+    ProduceError, ProducerConfig, ProducerConfigBuilder, ProducerRecord, RecordId, RefreshReason,
+    SendErrorReason,
 };
 use kafka_sansio::protocol::{ApiKey, ErrorCode};
 use kafka_sansio::sim::{Cluster, ClusterConfig, Happening, Harness};
@@ -22,7 +23,7 @@ fn cluster(brokers: u32, partitions: i32) -> Cluster {
     c
 }
 
-fn config(cluster: &Cluster) -> kafka_sansio::producer::ProducerConfigBuilder {
+fn config(cluster: &Cluster) -> ProducerConfigBuilder {
     ProducerConfig::builder()
         .bootstrap_servers([cluster.broker_address(1)])
         .seed(7)
@@ -606,17 +607,27 @@ fn retriable_errors_are_retried_with_backoff_and_appended_once() {
     }
 }
 
-#[test]
-fn a_request_that_times_out_closes_its_connection_and_is_retried() {
+/// One broker with one partition and a producer with a 1 s
+/// `request.timeout.ms` (and what `tune` sets): "v0" is delivered, then
+/// the broker answers each request only after `delay`.
+fn answering_late_after_v0(
+    tune: impl FnOnce(ProducerConfigBuilder) -> ProducerConfigBuilder,
+    delay: Duration,
+) -> Harness {
     let c = cluster(1, 1);
-    let cfg = config(&c)
-        .request_timeout(Duration::from_secs(1))
+    let cfg = tune(config(&c).request_timeout(Duration::from_secs(1)))
         .build()
         .unwrap();
     let mut h = harness(c, cfg);
     h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
     assert!(h.run_until_idle(Duration::from_secs(10)));
-    h.cluster.set_response_delay(1, Duration::from_secs(5));
+    h.cluster.set_response_delay(1, delay);
+    h
+}
+
+#[test]
+fn a_request_that_times_out_closes_its_connection_and_is_retried() {
+    let mut h = answering_late_after_v0(|c| c, Duration::from_secs(5));
     let id = h.send(ProducerRecord::new(TOPIC, "v1")).unwrap();
     h.run_for(Duration::from_millis(1500));
     h.cluster.set_response_delay(1, Duration::ZERO);
@@ -635,17 +646,13 @@ fn a_request_that_times_out_closes_its_connection_and_is_retried() {
 /// its leader; the batch that went out is the one possibly written.
 #[test]
 fn a_batch_that_never_went_out_times_out_with_its_leaders_lost_connection() {
-    let c = cluster(1, 1);
-    let cfg = config(&c)
-        .max_in_flight_per_connection(1)
-        .request_timeout(Duration::from_secs(1))
-        .delivery_timeout(Duration::from_secs(3))
-        .build()
-        .unwrap();
-    let mut h = harness(c, cfg);
-    h.send(ProducerRecord::new(TOPIC, "v0")).unwrap();
-    assert!(h.run_until_idle(Duration::from_secs(10)));
-    h.cluster.set_response_delay(1, Duration::from_secs(3600));
+    let mut h = answering_late_after_v0(
+        |c| {
+            c.max_in_flight_per_connection(1)
+                .delivery_timeout(Duration::from_secs(3))
+        },
+        Duration::from_secs(3600),
+    );
     let written = h.send(ProducerRecord::new(TOPIC, "v1")).unwrap();
     h.run_for(Duration::from_millis(100));
     let waiting = h.send(ProducerRecord::new(TOPIC, "v2")).unwrap();
