@@ -374,16 +374,31 @@ stop_nodes() {  # stop_nodes TIMEOUT N... : SIGCONT+SIGTERM all, wait, SIGKILL l
 
 # ---------------------------------------------------------------- commands
 
+# Node 3's ports (39092/39093 for instance 0) lie inside the kernel's ephemeral range
+# (32768-60999): an outgoing connection can be given one as its local port, and node 3's bind
+# then fails. Where it may (root, /proc/sys writable), the script adds the cluster's ports to
+# net.ipv4.ip_local_reserved_ports, which keeps the kernel from giving them to outgoing
+# connections; they stay reserved until reboot, and binding them is unaffected. Elsewhere the
+# retries of `up` and `start` remain.
+reserve_ports() {  # reserve_ports NODES
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports n ports=() current
+  [[ -w "$f" ]] || return 0
+  for ((n = 1; n <= $1; n++)); do ports+=("${n}${CPORT}" "${n}${KPORT}"); done
+  current="$(<"$f")"
+  if (IFS=,; echo "${current:+$current,}${ports[*]}") >"$f" 2>/dev/null; then
+    log "reserved ports ${ports[*]} against outgoing connections (net.ipv4.ip_local_reserved_ports)"
+  fi
+}
+
 cmd_up() {
   local nodes=${1:-3} attempt
   [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "usage: $0 up [1|3]"
   command -v java >/dev/null || die "java not found (Kafka 4.4 brokers need Java 17+)"
   ensure_jars
+  reserve_ports "$nodes"
   for ((attempt = 1; ; attempt++)); do
     up_once "$nodes" && break
-    # Node 3's ports (39092/39093 for instance 0) lie inside the kernel's ephemeral range
-    # (32768-60999): a connection made at the wrong moment, even between the starting nodes,
-    # can hold one as its local port, and that node's bind fails. A fresh start draws new ports.
+    # A port held by another socket (see reserve_ports): a fresh start may find it free.
     if ((attempt < 3)) && grep -qs "Address already in use" "$K"/node[0-9]/logs/server.log; then
       log "a node's port was held by another socket; starting the cluster again (attempt $((attempt + 1)) of 3)"
       cmd_down quiet
