@@ -760,6 +760,24 @@ fn estimated_size_tracks_the_ratio() {
     assert!(actual < b.estimated_size());
 }
 
+proptest! {
+    /// The estimate rounds the scaled size up, as `f64::ceil` does.
+    #[test]
+    fn estimated_size_rounds_the_scaled_records_up(
+        values in proptest::collection::vec(0usize..3000, 1..20),
+        ratio in 0.01f32..2.0,
+    ) {
+        let mut b = BatchBuilder::new(Compression::ZSTD).unwrap();
+        for (i, len) in values.iter().enumerate() {
+            b.append(i as i64, None, Some(&vec![b'x'; *len]), NO_HEADERS).unwrap();
+        }
+        b.set_compression_ratio_estimate(ratio);
+        let records = b.uncompressed_size() - BATCH_HEADER_SIZE;
+        let expected = (records as f64 * f64::from(ratio)).ceil() as usize;
+        prop_assert_eq!(b.estimated_size(), BATCH_HEADER_SIZE + expected);
+    }
+}
+
 #[test]
 fn several_batches_in_one_records_range() {
     let mut all = BytesMut::new();
