@@ -776,6 +776,25 @@ proptest! {
         let expected = (records as f64 * f64::from(ratio)).ceil() as usize;
         prop_assert_eq!(b.estimated_size(), BATCH_HEADER_SIZE + expected);
     }
+
+    /// Ratios kept to less than their own precision still never make the
+    /// estimate smaller than the scaled records, nor much larger.
+    #[test]
+    fn estimated_size_never_under_estimates_a_tiny_or_huge_ratio(
+        len in 0usize..5000,
+        mantissa in 1.0f32..2.0,
+        exponent in prop_oneof![-40i32..-8, 0i32..20],
+    ) {
+        let ratio = mantissa * 2f32.powi(exponent);
+        let mut b = BatchBuilder::new(Compression::Lz4).unwrap();
+        b.append(0, None, Some(&vec![b'x'; len]), NO_HEADERS).unwrap();
+        b.set_compression_ratio_estimate(ratio);
+        let records = b.uncompressed_size() - BATCH_HEADER_SIZE;
+        let exact = records as f64 * f64::from(ratio);
+        let estimate = (b.estimated_size() - BATCH_HEADER_SIZE) as f64;
+        prop_assert!(estimate >= exact, "{estimate} < {exact}");
+        prop_assert!(estimate <= exact.ceil() + 1.0, "{estimate} > {exact} + 1");
+    }
 }
 
 #[test]

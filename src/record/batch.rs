@@ -56,8 +56,15 @@ pub struct BatchBuilder {
     count: i32,
     base_timestamp: i64,
     max_timestamp: i64,
-    ratio_estimate: f32,
+    /// The ratio estimate in fixed point, units of 2^-32: integer
+    /// arithmetic for [`BatchBuilder::estimated_size`], which runs twice
+    /// per appended record (converting to and from `f64` there took about
+    /// 3 % of the producer's samples in a profile of 100-byte lz4 records).
+    ratio_estimate: u64,
 }
+
+/// 1.0 in [`BatchBuilder`]'s fixed-point ratio.
+const RATIO_ONE: u64 = 1 << 32;
 
 impl BatchBuilder {
     /// An empty builder for batches compressed with `compression`. Fails if
@@ -89,7 +96,7 @@ impl BatchBuilder {
             count: 0,
             base_timestamp: NO_TIMESTAMP,
             max_timestamp: NO_TIMESTAMP,
-            ratio_estimate: 1.0,
+            ratio_estimate: RATIO_ONE,
         })
     }
 
@@ -134,10 +141,13 @@ impl BatchBuilder {
     /// It starts at 1.0, the Java client's initial estimate, which never
     /// under-estimates for compressible data. A producer can feed back the
     /// ratios of batches it finished, as the Java client does per topic.
-    /// Values that are not finite and positive are ignored.
+    /// Values that are not finite and positive are ignored. The ratio is
+    /// kept to 2^-32, rounded up (exact for ratios of 2^-8 and more), and
+    /// at most 2^32.
     pub fn set_compression_ratio_estimate(&mut self, ratio: f32) {
         if ratio.is_finite() && ratio > 0.0 {
-            self.ratio_estimate = ratio;
+            // `as` saturates: the cap is u64::MAX units, just under 2^32.
+            self.ratio_estimate = (f64::from(ratio) * RATIO_ONE as f64).ceil() as u64;
         }
     }
 
@@ -149,11 +159,10 @@ impl BatchBuilder {
         if self.compression == Compression::None {
             return self.uncompressed_size();
         }
-        let scaled = self.records_bytes().len() as f64 * f64::from(self.ratio_estimate);
-        // Rounded up by hand: `f64::ceil` is a libm call on the baseline
-        // x86-64 target, and this runs for every record appended.
-        let whole = scaled as usize;
-        BATCH_HEADER_SIZE + whole + usize::from((whole as f64) < scaled)
+        let records = self.records_bytes().len() as u128;
+        // Rounded up; a 64 x 64-bit product cannot overflow 128 bits.
+        let scaled = (records * u128::from(self.ratio_estimate)).div_ceil(u128::from(RATIO_ONE));
+        BATCH_HEADER_SIZE.saturating_add(usize::try_from(scaled).unwrap_or(usize::MAX))
     }
 
     /// Room for a compressed batch: the estimate, plus what a codec adds
