@@ -315,6 +315,17 @@ warm_up() {  # warm_up NODES CLIENT
   done
 }
 
+# rotated REP CFG_SEQ CLIENT... : the clients in the order of repeat REP of configuration
+# CFG_SEQ, one per line; rotated each repeat and each configuration.
+rotated() {
+  local rep=$1 cfg=$2 i
+  shift 2
+  for ((i = 0; i < $#; i++)); do
+    local at=$(((i + rep - 1 + cfg) % $# + 1))
+    echo "${!at}"
+  done
+}
+
 # ---------------------------------------------------------------- main
 
 CLUSTER_UP=0
@@ -328,7 +339,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 main() {
-  local nodes cfg size batch codec client rep records clients_ok=() order i cfg_seq=0
+  local nodes cfg size batch codec client rep records clients_ok=() cfg_seq=0
   declare -A counts
   for client in $CLIENTS; do
     [[ " $ALL_CLIENTS " == *" $client "* ]] || die "unknown client '$client' (known: $ALL_CLIENTS)"
@@ -359,19 +370,14 @@ main() {
       done
       even_out_counts
       for ((rep = 1; rep <= SETTLE_RUNS; rep++)); do
-        for ((i = 0; i < ${#clients_ok[@]}; i++)); do
-          settle_run "$nodes" "$size" "$batch" "$codec" \
-            "${clients_ok[$(((i + rep - 1 + cfg_seq) % ${#clients_ok[@]}))]}" "$rep"
+        for client in $(rotated "$rep" "$cfg_seq" "${clients_ok[@]}"); do
+          settle_run "$nodes" "$size" "$batch" "$codec" "$client" "$rep"
         done
       done
       for ((rep = 1; rep <= REPEATS; rep++)); do
         # Rotate the order each repeat, and each configuration, so that drift on a shared
         # machine spreads evenly (with REPEATS=1 no client always runs first or last).
-        order=()
-        for ((i = 0; i < ${#clients_ok[@]}; i++)); do
-          order+=("${clients_ok[$(((i + rep - 1 + cfg_seq) % ${#clients_ok[@]}))]}")
-        done
-        for client in "${order[@]}"; do
+        for client in $(rotated "$rep" "$cfg_seq" "${clients_ok[@]}"); do
           measured_run "$nodes" "$size" "$batch" "$codec" "$client" "$rep"
         done
       done
