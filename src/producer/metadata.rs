@@ -83,12 +83,20 @@ impl ClusterMap {
     /// Like [`topic_idx`](Self::topic_idx), remembering the topic found
     /// for the next lookup: a producer mostly sends to one topic many times
     /// in a row, and comparing one name is cheaper than a map lookup.
+    #[inline]
     pub(crate) fn find_topic(&mut self, name: &str) -> Option<TopicIdx> {
         if let Some(i) = self.last_used
             && self.topics[i].name == name
         {
             return Some(i);
         }
+        self.find_other_topic(name)
+    }
+
+    /// [`find_topic`](Self::find_topic) for a name other than the last
+    /// one, out of line: the check for the last one is inlined into `send`.
+    #[inline(never)]
+    fn find_other_topic(&mut self, name: &str) -> Option<TopicIdx> {
         let found = self.topic_idx(name)?;
         self.last_used = Some(found);
         Some(found)

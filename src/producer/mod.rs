@@ -254,6 +254,7 @@ impl Producer {
     /// Never blocks: a full buffer is a [`SendErrorReason::BufferFull`].
     /// Takes a [`ProducerRecord`] or a [`BorrowedRecord`] (see
     /// [`Sendable`]): the record's bytes are copied into a batch here.
+    #[inline]
     pub fn send<R: Sendable>(&mut self, record: R, now: Instant) -> Result<RecordId, SendError<R>> {
         // The generic part stays this thin: `send` is compiled in the
         // caller's crate, where the core's own helpers cannot be inlined,
@@ -488,6 +489,30 @@ impl Producer {
         if !self.closed {
             self.drive();
         }
+    }
+
+    /// True when [`poll_output`](Self::poll_output) has something to
+    /// return. An adapter asks after every `send`: most sends only append
+    /// to an open batch and queue nothing, and the check is cheaper than
+    /// polling for nothing.
+    ///
+    /// ```
+    /// # use std::time::Instant;
+    /// # use kafka_sansio::producer::{Producer, ProducerConfig, ProducerRecord};
+    /// let config = ProducerConfig::from_properties([("bootstrap.servers", "127.0.0.1:9092")])?;
+    /// let now = Instant::now();
+    /// let mut producer = Producer::new(config, now, 1_700_000_000_000)?;
+    /// producer.send(ProducerRecord::new("orders", "hello"), now).unwrap();
+    /// assert!(producer.has_output()); // the bootstrap connection to open
+    /// while producer.has_output() {
+    ///     assert!(producer.poll_output().is_some());
+    /// }
+    /// assert!(producer.poll_output().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn has_output(&self) -> bool {
+        !self.outputs.is_empty()
     }
 
     /// The next action or report, if any.

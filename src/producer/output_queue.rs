@@ -81,6 +81,12 @@ impl DeliveredRun {
 }
 
 impl OutputQueue {
+    /// True when nothing is queued.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
     /// Queues one output.
     pub(crate) fn push(&mut self, output: Output) {
         self.queue.push_back(Queued::One(output));

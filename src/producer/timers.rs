@@ -33,6 +33,7 @@ impl Earliest {
 impl Producer {
     /// When `handle_timeout` must next be called, and why; `None` when
     /// only input can make progress (or the producer is closed).
+    #[inline]
     pub fn poll_timeout(&self) -> Option<Timer> {
         let timer = match self.next_timer {
             Some(timer) if timer.at <= self.now => self.earliest_deadline(),

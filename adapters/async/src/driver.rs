@@ -171,7 +171,10 @@ impl Shared {
     fn carry_out(self: &Arc<Self>, state: &mut State, own: Option<ConnId>) -> Vec<Connect> {
         let mut connects = Vec::new();
         let mut reported = false;
-        loop {
+        // Most sends only append to an open batch and queue nothing: then
+        // nothing is polled for (a call out of line that returns an
+        // `Output` through memory), and only the timer is looked at.
+        while state.core.has_output() {
             let output = state.core.poll_output_with(|report| {
                 reported = true;
                 state.handlers.report(report);

@@ -137,6 +137,7 @@ impl State {
     /// Carries out every output the core has (including those that
     /// carrying out others produces), then re-arms the timer and wakes
     /// whoever may now proceed. Called after every call into the core.
+    #[inline]
     pub(crate) fn carry_out(&mut self, shared: &Arc<Shared>) {
         if self.carry_out_writing_from(shared, None) {
             shared.wake_waiters();
@@ -154,9 +155,26 @@ impl State {
         self.carry_out_writing_from(shared, Some(conn))
     }
 
-    /// Carries out the outputs; returns whether threads waiting for
-    /// progress are to be woken.
+    /// Carries out the outputs and re-arms the timer; returns whether
+    /// threads waiting for progress are to be woken. Inlined into the
+    /// callers, `send` among them: most sends only append to an open batch
+    /// and queue nothing, and then only the timer is looked at, with no
+    /// call out of line.
+    #[inline]
     fn carry_out_writing_from(&mut self, shared: &Arc<Shared>, reader_of: Option<ConnId>) -> bool {
+        let wake = self.core.has_output() && self.carry_out_outputs(shared, reader_of);
+        let next = self.core.poll_timeout().map(|t| t.at);
+        if let Some(at) = next.filter(|&at| self.armed.is_none_or(|armed| at < armed)) {
+            self.armed = Some(at);
+            shared.timer.notify_one();
+        }
+        wake
+    }
+
+    /// Carries out every queued output (and those that carrying them out
+    /// queues); returns whether threads waiting for progress are to be
+    /// woken.
+    fn carry_out_outputs(&mut self, shared: &Arc<Shared>, reader_of: Option<ConnId>) -> bool {
         let (mut progress, mut reported) = (false, false);
         loop {
             let output = self.core.poll_output_with(|report| {
@@ -202,11 +220,6 @@ impl State {
             if let Some(Conn::Open(link)) = self.conns.get(&conn) {
                 link.outbox.hand_to_writer();
             }
-        }
-        let next = self.core.poll_timeout().map(|t| t.at);
-        if let Some(at) = next.filter(|&at| self.armed.is_none_or(|armed| at < armed)) {
-            self.armed = Some(at);
-            shared.timer.notify_one();
         }
         (progress || reported) && self.progress_waiters > 0
     }
