@@ -575,6 +575,7 @@ impl Producer {
 
     /// True once `close` has finished: every record reported, every
     /// connection closed.
+    #[inline]
     pub fn is_closed(&self) -> bool {
         self.closed
     }
