@@ -34,10 +34,18 @@ use std::process::ExitCode;
 use kafka_sansio::producer::ProducerStats;
 
 /// Records between the sending loop and whatever awaits their reports, at
-/// most: as many as `buffer.memory` can hold at `--record-size` (at least
-/// 100 000, at most 1 000 000), so that, as in the Java tool, the
-/// producer's buffer and not this window bounds what waits for the
-/// brokers, while memory stays bounded whatever `--num-records` is.
+/// most: twice as many as `buffer.memory` can hold at `--record-size`
+/// (that many at least 100 000, at most 1 000 000), so that, as in the
+/// Java tool, the producer's buffer and not this window bounds what waits
+/// for the brokers, while memory stays bounded whatever `--num-records`
+/// is.
+///
+/// Twice, because the window spans from the oldest record without a
+/// report, and reports come out of order: a batch that waits for a later
+/// request while newer ones are acknowledged holds the window's start.
+/// With a window of just the buffer's records, the sending loop waited on
+/// it (in 50 µs sleeps) thousands of times per 5 M records of 100 B on one
+/// node, and never with twice that.
 ///
 /// ```
 /// let args = kafka_sansio_perf::Args::parse(
@@ -63,7 +71,7 @@ pub fn window(args: &Args) -> usize {
         .find(|(k, _)| k == "buffer.memory")
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(JAVA_DEFAULT_BUFFER_MEMORY);
-    (memory / (args.record_size + FRAMING)).clamp(100_000, 1_000_000)
+    2 * (memory / (args.record_size + FRAMING)).clamp(100_000, 1_000_000)
 }
 
 /// A tool's `main`: reads the command line (usage and exit code 2 when it
