@@ -122,6 +122,7 @@ impl Shared {
 
     /// Calls into the core with the current time, then carries out all it
     /// asks for.
+    #[inline]
     pub(crate) fn call<R: Runtime, T>(
         self: &Arc<Self>,
         rt: &R,
@@ -142,6 +143,7 @@ impl Shared {
     /// for them before it next waits. A self-wake would cost a poll that
     /// finds nothing, and tokio requeues a task woken while it runs as a
     /// yield, unparking an idle worker: a context switch per response.
+    #[inline]
     fn call_from<R: Runtime, T>(
         self: &Arc<Self>,
         rt: &R,

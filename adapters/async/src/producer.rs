@@ -173,6 +173,7 @@ impl<R: Runtime> Producer<R> {
     /// [`flush`](Self::flush) and [`close`](Self::close) still wait for
     /// it. This is the cheap way to send many records: nothing is kept per
     /// record for a waiter.
+    #[inline]
     pub fn send_detached<Rec: Sendable + Send>(
         &self,
         record: Rec,
@@ -187,6 +188,7 @@ impl<R: Runtime> Producer<R> {
     /// that finds room is accepted in the order of the calls, and its
     /// future is its id, holding no handle (the handle's `Arc` count, taken
     /// and dropped per record, was a tenth of the send path's cost).
+    #[inline]
     fn accept<Rec: Sendable + Send>(
         &self,
         record: Rec,
@@ -256,6 +258,7 @@ impl<R: Runtime> Producer<R> {
     }
 
     /// Hands `record` over without waiting; `watched` as in `accept`.
+    #[inline]
     fn try_accept<Rec: Sendable>(
         &self,
         record: Rec,

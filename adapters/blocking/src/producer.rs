@@ -195,12 +195,14 @@ impl Producer {
     /// counted). [`flush`](Self::flush) and [`close`](Self::close) still
     /// wait for it. This is the cheap way to send many records: nothing is
     /// kept per record for a waiter.
+    #[inline]
     pub fn send_detached<R: Sendable>(&self, record: R) -> Result<RecordId, SendError<R>> {
         self.send_within(record, None, false)
     }
 
     /// Sends, waiting for buffer space up to `wait` (`None`: `max.block.ms`);
     /// `watched` when a receipt will ask for the report.
+    #[inline]
     fn send_within<R: Sendable>(
         &self,
         mut record: R,
