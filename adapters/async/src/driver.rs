@@ -38,10 +38,10 @@ pub(crate) struct State {
     handlers: Handlers,
     /// Tasks spawned and not yet ended.
     tasks: usize,
-    /// Connection tasks to spawn once the lock is released. Kept here
-    /// (empty, with its room) rather than returned by `carry_out`: a
-    /// vector returned by every send was a store and a reload of 24 bytes
-    /// each time, for one that is almost always empty.
+    /// Connection tasks to spawn once the lock is released, taken by
+    /// `call_from` before it lets go. Kept here rather than returned by
+    /// `carry_out`: a vector returned by every send was a store and a
+    /// reload of 24 bytes each time, for one that is almost always empty.
     connects: Vec<Connect>,
 }
 
