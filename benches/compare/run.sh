@@ -270,7 +270,8 @@ count_if_short() {
 # by chance), for every client alike. A settling run per client did not change that: the full
 # run made with SETTLE_RUNS=1 still had it in 45 cells (BENCHMARKS.md, the sixteenth stop), so
 # it is off by default. A settling run that ends too soon (as a measured run would be redone)
-# raises the record count from its rate, so fewer measured runs are redone (4 against 13).
+# raises the record count from its rate. (Runs redone for ending too soon: 4 in the full run
+# made with it, 13 and 16 in the full runs before and after it, on counts alone.)
 settle_run() {
   local nodes=$1 size=$2 batch=$3 codec=$4 client=$5 run=$6 log records
   log "$nodes node(s) RF=$nodes size=$size batch=$batch $codec: $client settling run $run (${counts[$client]} records, not measured)"
