@@ -270,7 +270,8 @@ pub struct LoopbackCluster {
     /// The topics created at start, as (name, partitions).
     topics: Vec<(String, i32)>,
     shared: Arc<Mutex<Shared>>,
-    acceptors: Vec<JoinHandle<()>>,
+    /// The accept loops, each handing back its listener when it ends.
+    acceptors: Vec<JoinHandle<TcpListener>>,
 }
 
 impl LoopbackCluster {
@@ -293,7 +294,7 @@ impl LoopbackCluster {
         let mut cluster = Cluster::new(config);
         let mut listeners = Vec::new();
         for id in cluster.broker_ids() {
-            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+            let listener = fresh_listener();
             let addr = listener.local_addr().expect("local addr");
             cluster.set_broker_address(id, BrokerAddress::new("127.0.0.1", addr.port()));
             let hostile = hostile.filter(|h| h.broker == id);
@@ -328,7 +329,10 @@ impl LoopbackCluster {
                 let shared = Arc::clone(&shared);
                 let addr = BrokerAddress::new("127.0.0.1", addr.port());
                 let serving = Serving { style, hostile };
-                thread::spawn(move || accept_loop(&listener, &addr, &shared, serving))
+                thread::spawn(move || {
+                    accept_loop(&listener, &addr, &shared, serving);
+                    listener
+                })
             })
             .collect();
         LoopbackCluster {
@@ -362,18 +366,46 @@ impl LoopbackCluster {
                 .all(|(record, value)| record.value.as_deref() == Some(value.as_slice()))
     }
 
+    /// The partition count of `topic`, one created at start.
+    fn partition_count(&self, topic: &str) -> i32 {
+        self.topics
+            .iter()
+            .find(|(name, _)| name == topic)
+            .map(|&(_, partitions)| partitions)
+            .expect("a topic created at start")
+    }
+
     /// The records of every partition of `topic` (created at start),
     /// partition by partition.
     pub fn records(&self, topic: &str) -> Vec<StoredRecord> {
-        let (_, partitions) = self
-            .topics
-            .iter()
-            .find(|(name, _)| name == topic)
-            .expect("a topic created at start");
         let s = lock(&self.shared);
-        (0..*partitions)
+        (0..self.partition_count(topic))
             .flat_map(|p| s.cluster.log(topic, p).to_vec())
             .collect()
+    }
+
+    /// Each value of `topic` (created at start) stored more than once,
+    /// with where and under which producer id, epoch and sequence each
+    /// copy went in: what a duplicate's cause is read from. Empty when no
+    /// value is stored twice.
+    pub fn duplicates(&self, topic: &str) -> Vec<String> {
+        let s = lock(&self.shared);
+        let mut copies: HashMap<Option<Bytes>, Vec<String>> = HashMap::new();
+        for p in 0..self.partition_count(topic) {
+            for r in s.cluster.log(topic, p) {
+                copies.entry(r.value.clone()).or_default().push(format!(
+                    "partition {p} offset {} producer {} epoch {} sequence {}",
+                    r.offset, r.producer_id, r.producer_epoch, r.sequence
+                ));
+            }
+        }
+        let mut twice: Vec<String> = copies
+            .into_iter()
+            .filter(|(_, at)| at.len() > 1)
+            .map(|(value, at)| format!("{value:?} at {}", at.join("; ")))
+            .collect();
+        twice.sort();
+        twice
     }
 
     /// Connections accepted, and those the client has closed.
@@ -427,9 +459,54 @@ impl Drop for LoopbackCluster {
         for addr in &self.addrs {
             let _ = TcpStream::connect(addr);
         }
-        for thread in self.acceptors.drain(..).chain(servers) {
+        for thread in self.acceptors.drain(..) {
+            if let Ok(listener) = thread.join() {
+                ports().parked.push(listener);
+            }
+        }
+        for thread in servers {
             let _ = thread.join();
         }
+    }
+}
+
+/// The loopback ports this test process has used, kept from reuse.
+///
+/// A test's producer can outlive its cluster (a failed assertion, a
+/// close still running in the background) and go on reconnecting to the
+/// cluster's ports. Were one of them freed, the next cluster could be
+/// given it, and that producer's records would land in another test's
+/// log: once seen as 1003 records stored for 1000 sent, the three from a
+/// producer id the test's own producer never had. So a cluster's
+/// listeners are parked, not closed, when it is dropped: the stray
+/// producer's connections wait unaccepted and time out. Ports handed out
+/// as dead stay dead: no cluster listens on one.
+#[derive(Default)]
+struct Ports {
+    parked: Vec<TcpListener>,
+    dead: Vec<u16>,
+}
+
+fn ports() -> MutexGuard<'static, Ports> {
+    static PORTS: Mutex<Ports> = Mutex::new(Ports {
+        parked: Vec::new(),
+        dead: Vec::new(),
+    });
+    PORTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A listener on a loopback port that no dead address of this process
+/// names. (Ports in use are never handed out; a freed dead one may be.)
+fn fresh_listener() -> TcpListener {
+    // Held until a fresh port is found, so the next bind gets another.
+    let mut dead_ones = Vec::new();
+    loop {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("local addr").port();
+        if !ports().dead.contains(&port) {
+            return listener;
+        }
+        dead_ones.push(listener);
     }
 }
 
@@ -566,7 +643,8 @@ pub fn listener(close_at_once: bool) -> LoopbackCluster {
     LoopbackCluster::start(1, &[], style)
 }
 
-/// A loopback `host:port` where nothing listens (a port just freed).
+/// A loopback `host:port` where nothing listens, now or later in this
+/// test process (a port just freed, which no cluster will take).
 pub fn dead_address() -> String {
     dead_addresses(1).remove(0)
 }
@@ -574,13 +652,13 @@ pub fn dead_address() -> String {
 /// `n` different loopback `host:port`s where nothing listens: all are
 /// bound before any is freed, so no two are the same port.
 pub fn dead_addresses(n: usize) -> Vec<String> {
-    let listeners: Vec<TcpListener> = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind"))
-        .collect();
-    listeners
+    let listeners: Vec<TcpListener> = (0..n).map(|_| fresh_listener()).collect();
+    let addrs: Vec<SocketAddr> = listeners
         .iter()
-        .map(|l| l.local_addr().expect("local addr").to_string())
-        .collect()
+        .map(|l| l.local_addr().expect("local addr"))
+        .collect();
+    ports().dead.extend(addrs.iter().map(SocketAddr::port));
+    addrs.iter().map(SocketAddr::to_string).collect()
 }
 
 /// `count` values of `len` bytes each, all different, so that a log holding

@@ -73,10 +73,13 @@ fn lost_connection(events: &Mutex<Vec<Event>>, matches: impl Fn(&str) -> bool) -
         .any(|e| matches!(e, Event::ConnectionLost { reason, .. } if matches(reason)))
 }
 
-/// Awaits `fut`, checking that it took `min_ms` to `max_ms`.
-async fn takes<T>(min_ms: u64, max_ms: u64, fut: impl Future<Output = T>) -> T {
+/// Calls `call` and awaits its future, checking that the two took
+/// `min_ms` to `max_ms`. The clock starts before the call: the producer's
+/// own deadlines count from the call, so a clock started after it could
+/// see a deadline met early (299.5 ms for 300, once, on a loaded machine).
+async fn takes<T, F: Future<Output = T>>(min_ms: u64, max_ms: u64, call: impl FnOnce() -> F) -> T {
     let start = Instant::now();
-    let out = fut.await;
+    let out = call().await;
     let took = start.elapsed();
     let range = Duration::from_millis(min_ms)..Duration::from_millis(max_ms);
     assert!(range.contains(&took), "took {took:?}, not {range:?}");
@@ -95,7 +98,9 @@ fn assert_all_reported(stats: &ProducerStats) {
 
 async fn unreachable_broker_fails_at_the_delivery_timeout<R: Runtime>(rt: R) {
     let (producer, events) = recording(quick_config(&dead_address(), &[]), rt);
-    let report = takes(1400, 4000, producer.send(record(0))).await.unwrap();
+    let report = takes(1400, 4000, || producer.send(record(0)))
+        .await
+        .unwrap();
     assert!(expired(&report), "{report:?}");
     let refused = |r: &str| r.starts_with("cannot connect: ") && r.contains("refused");
     assert!(lost_connection(&events, refused), "{events:?}");
@@ -130,7 +135,10 @@ async fn broker_hanging_up_is_reconnected<R: Runtime>(rt: R) {
     let (producer, events) = recording(quick_config(&hangs_up.bootstrap(), &[]), rt);
     let report = producer.send(record(0)).await.unwrap();
     assert!(expired(&report), "{report:?}");
-    let hung_up = |r: &str| r == "connection closed by the broker";
+    // A close while the client's first request is still unread is a
+    // reset, not an end of stream: both are the broker hanging up.
+    let hung_up =
+        |r: &str| r == "connection closed by the broker" || r.contains("Connection reset by peer");
     assert!(lost_connection(&events, hung_up), "{events:?}");
     let (accepted, _) = hangs_up.connections();
     assert!(accepted >= 2, "accepted {accepted}");
@@ -186,7 +194,7 @@ async fn try_enqueue_hands_back_the_record_when_the_buffer_is_full<R: Runtime>(r
 async fn send_waits_max_block_then_fails_with_the_same_record<R: Runtime>(rt: R) {
     let (producer, _accepted) = full_producer(rt, "10000", "300");
     // The first records only fail at 10 s: nothing frees space before.
-    let refused = takes(300, 5000, producer.send(big_record(99))).await;
+    let refused = takes(300, 5000, || producer.send(big_record(99))).await;
     let refused = refused.unwrap_err();
     assert!(
         matches!(refused.reason, SendErrorReason::BufferFull { .. }),
@@ -200,7 +208,7 @@ async fn max_block_counts_from_the_call_not_the_first_poll<R: Runtime>(rt: R) {
     let send = producer.send(big_record(99));
     sleep(&rt, Duration::from_millis(400)).await;
     // Its 300 ms have passed: the first poll tries once more and fails.
-    let refused = takes(0, 100, send).await.unwrap_err();
+    let refused = takes(0, 100, || send).await.unwrap_err();
     assert!(
         matches!(refused.reason, SendErrorReason::BufferFull { .. }),
         "{refused}"
@@ -210,7 +218,7 @@ async fn max_block_counts_from_the_call_not_the_first_poll<R: Runtime>(rt: R) {
 async fn waiting_send_gets_space_when_reports_free_it<R: Runtime>(rt: R) {
     let (producer, accepted) = full_producer(rt, "1500", "10000");
     // Accepted when the first records time out (1.5 s), not before.
-    let report = takes(1300, 5000, producer.enqueue(big_record(99))).await;
+    let report = takes(1300, 5000, || producer.enqueue(big_record(99))).await;
     let report = report.unwrap();
     assert!(expired(&report.await));
     for report in accepted {
@@ -285,7 +293,7 @@ async fn close_resolves_every_delivery_future<R: Runtime>(rt: R) {
     for i in 0..50 {
         pending.push(producer.try_enqueue(record(i)).unwrap());
     }
-    takes(200, 3000, producer.close(Duration::from_millis(200))).await;
+    takes(200, 3000, || producer.close(Duration::from_millis(200))).await;
     for report in pending {
         let report = report.await;
         assert!(
@@ -383,7 +391,7 @@ async fn many_concurrent_tasks_send<R: Runtime>(rt: R) {
     const EACH: usize = 50;
     let broker = LoopbackCluster::start(3, &[("t", 6)], Style::Plain);
     let extra = [("linger.ms", "2")];
-    let producer = Producer::new(quick_config(&broker.bootstrap(), &extra), rt.clone()).unwrap();
+    let (producer, events) = recording(quick_config(&broker.bootstrap(), &extra), rt.clone());
     let delivered = Arc::new(AtomicUsize::new(0));
     for task in 0..TASKS {
         let (producer, delivered) = (producer.clone(), delivered.clone());
@@ -403,6 +411,14 @@ async fn many_concurrent_tasks_send<R: Runtime>(rt: R) {
         sleep(&rt, Duration::from_millis(20)).await;
     }
     assert_eq!(delivered.load(Ordering::SeqCst), TASKS * EACH);
+    // Once seen in CI (1003 records stored for 1000): what went in twice,
+    // and the producer's story, to tell how.
+    let twice = broker.duplicates("t");
+    assert!(
+        twice.is_empty(),
+        "stored more than once: {twice:#?}\nthe producer's events: {:#?}",
+        events.lock().unwrap()
+    );
     assert_eq!(broker.records("t").len(), TASKS * EACH);
     producer.close(Duration::from_secs(5)).await;
     assert_all_reported(&producer.stats());
