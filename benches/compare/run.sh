@@ -14,7 +14,10 @@
 # Environment (all optional):
 #   KAFKA_INSTANCE   cluster instance for cluster.sh (default 0; ports N(9092-100*I))
 #   QUICK=1          few configurations, 1 repeat, fixed short runs
-#   REPEATS          runs per client and configuration; the table shows medians (default 3)
+#   REPEATS          runs per client and configuration; the table shows medians (default 5:
+#                    at 1 node with 1 KiB records a client's runs spread up to 1.67x with the
+#                    broker's page-cache writes, and three could not order the clients there;
+#                    five did, in every cell: BENCHMARKS.md, the eighteenth stop)
 #   TARGET_SECS      how long each measured run should last (default 10): the record count
 #                    comes from a short calibration run of the same client and configuration
 #   CLIENTS          subset of: ours-blocking ours-async java librdkafka franz-go
@@ -56,7 +59,7 @@ if [[ "$QUICK" == 1 ]]; then
   # Fixed bytes per run instead of a calibration.
   QUICK_BYTES="${QUICK_BYTES:-$((20 * 1024 * 1024))}"
 fi
-REPEATS="${REPEATS:-3}"
+REPEATS="${REPEATS:-5}"
 SETTLE_RUNS="${SETTLE_RUNS:-0}"
 # Calibration runs send this many bytes; their rate sizes the measured runs.
 CALIBRATION_BYTES="${CALIBRATION_BYTES:-$((24 * 1024 * 1024))}"
