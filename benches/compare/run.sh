@@ -15,9 +15,10 @@
 #   KAFKA_INSTANCE   cluster instance for cluster.sh (default 0; ports N(9092-100*I))
 #   QUICK=1          few configurations, 1 repeat, fixed short runs
 #   REPEATS          runs per client and configuration; the table shows medians (default 5:
-#                    at 1 node with 1 KiB records a client's runs spread up to 1.67x with the
-#                    broker's page-cache writes, and three could not order the clients there;
-#                    five did, in every cell: BENCHMARKS.md, the eighteenth stop)
+#                    at 1 node with 1 KiB records a client's runs spread up to 1.67x, and
+#                    three could not order the clients there; five did, in every cell. In one
+#                    slow run profiled, the broker's copy into the page cache was the largest
+#                    cost: BENCHMARKS.md, the eighteenth stop)
 #   TARGET_SECS      how long each measured run should last (default 10): the record count
 #                    comes from a short calibration run of the same client and configuration
 #   CLIENTS          subset of: ours-blocking ours-async java librdkafka franz-go
