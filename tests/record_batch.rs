@@ -11,8 +11,8 @@ use kafka_sansio::protocol::wire::{
 use kafka_sansio::record::{
     BATCH_HEADER_SIZE, BatchBuilder, BatchReader, Compression, CompressionType, ControlRecordType,
     NO_HEADERS, ProducerFields, RawBatch, ReadOptions, Record, RecordBatch, RecordError,
-    TimestampType, compression, compute_crc, read_batches, record_sequence, set_base_offset,
-    set_log_append_time, set_partition_leader_epoch, set_producer_fields,
+    TimestampType, compression, compute_crc, is_compressed, read_batches, record_sequence,
+    set_base_offset, set_log_append_time, set_partition_leader_epoch, set_producer_fields,
 };
 use proptest::prelude::*;
 
@@ -62,8 +62,8 @@ fn sent_codec(codec: Compression, recs: &[Rec]) -> CompressionType {
 }
 
 /// The codec `b`'s batch goes out with, worked out with the codec itself
-/// rather than the builder's choice: the builder's codec when it makes
-/// the batch smaller than uncompressed, else none.
+/// rather than the builder's choice: the builder's codec when the batch
+/// it makes saves enough over uncompressed (`pays_off`), else none.
 fn sent_codec_of(b: &BatchBuilder) -> CompressionType {
     let codec = b.compression();
     if codec == Compression::None {
@@ -71,7 +71,7 @@ fn sent_codec_of(b: &BatchBuilder) -> CompressionType {
     }
     let mut compressed = BytesMut::new();
     compression::compress(&codec, b.records_bytes(), &mut compressed).unwrap();
-    if BATCH_HEADER_SIZE + compressed.len() < b.uncompressed_size() {
+    if compression::pays_off(BATCH_HEADER_SIZE + compressed.len(), b.uncompressed_size()) {
         codec.codec()
     } else {
         CompressionType::None
@@ -97,8 +97,8 @@ fn build(codec: Compression, recs: &[Rec], producer: &ProducerFields) -> BytesMu
         assert_eq!(n, b.uncompressed_size(), "{codec:?}: sent uncompressed");
     } else {
         assert!(
-            n < b.uncompressed_size(),
-            "{codec:?}: compressed and smaller"
+            compression::pays_off(n, b.uncompressed_size()),
+            "{codec:?}: compressed and smaller by more than 1/64"
         );
     }
     out
@@ -1166,5 +1166,43 @@ fn into_batch_with_hands_back_the_buffer_it_does_not_use() {
             assert_eq!(spare.as_ptr(), builder_at, "{codec:?}");
             assert!(spare.is_empty());
         }
+    }
+}
+
+/// `into_uncompressed_batch` skips the codec: the batch is the one a
+/// builder without compression makes, built in the builder's own buffer,
+/// even for records the codec would shrink.
+#[test]
+fn into_uncompressed_batch_skips_the_codec() {
+    let producer = ProducerFields::idempotent(7, 1, 40);
+    for codec in [Compression::Lz4, Compression::GZIP, Compression::ZSTD] {
+        let fill = |mut b: BatchBuilder| {
+            for i in 0..100u8 {
+                b.append(i64::from(i), None, Some(&[b'a'; 50]), NO_HEADERS)
+                    .unwrap();
+            }
+            b
+        };
+        let builder = fill(BatchBuilder::new(codec).unwrap());
+        let at = builder.records_bytes().as_ptr();
+        let compressed = builder.clone().into_batch(&producer).unwrap();
+        assert_eq!(
+            decode_one(compressed.freeze())
+                .header
+                .compression()
+                .unwrap(),
+            codec.codec()
+        );
+        let batch = builder.into_uncompressed_batch(&producer).unwrap();
+        let expected = fill(BatchBuilder::new(Compression::None).unwrap())
+            .into_batch(&producer)
+            .unwrap();
+        assert_eq!(batch, expected, "{codec:?}");
+        assert!(!is_compressed(&batch));
+        assert_eq!(
+            batch.as_ptr(),
+            at.wrapping_sub(BATCH_HEADER_SIZE),
+            "{codec:?}: built in the builder's buffer"
+        );
     }
 }

@@ -13,6 +13,7 @@ use kafka_sansio::producer::{
     SendErrorReason,
 };
 use kafka_sansio::protocol::{ApiKey, ErrorCode};
+use kafka_sansio::record::Compression;
 use kafka_sansio::sim::{Cluster, ClusterConfig, Happening, Harness};
 
 const TOPIC: &str = "orders";
@@ -1292,5 +1293,77 @@ fn queued_batches_past_the_delivery_timeout_all_fail_at_once() {
             r.id, failed[0].1.id
         );
     }
+    assert!(h.violations().is_empty(), "{:?}", h.violations());
+}
+
+/// Sends `records` records to each of partitions 0 and 1 (random bytes
+/// to partition 0 when `random`, alike text otherwise; alike text always
+/// to partition 1), then flushes: one batch per partition.
+fn send_round(h: &mut Harness, rng: &mut fastrand::Rng, random: bool) {
+    for i in 0..20 {
+        let alike = format!("alike value {i} ").repeat(10).into_bytes();
+        let first = if random {
+            std::iter::repeat_with(|| rng.u8(..)).take(200).collect()
+        } else {
+            alike.clone()
+        };
+        h.send(ProducerRecord::new(TOPIC, first).partition(0))
+            .unwrap();
+        h.send(ProducerRecord::new(TOPIC, alike).partition(1))
+            .unwrap();
+    }
+    h.flush();
+    assert!(h.run_until_idle(Duration::from_secs(10)));
+}
+
+/// Whether each batch the brokers received for `partition` came
+/// compressed, in arrival order.
+fn compressed_batches(h: &Harness, partition: i32) -> Vec<bool> {
+    h.cluster
+        .produce_requests()
+        .iter()
+        .flat_map(|r| &r.partitions)
+        .filter(|p| p.partition == partition)
+        .map(|p| p.compressed)
+        .collect()
+}
+
+/// With lz4, a partition of random values goes uncompressed and its
+/// compression tries back off (after 1, 2, 4, ... up to 32 batches), while
+/// a partition of alike values next to it is compressed batch after
+/// batch. Once the first partition's values turn alike, its next try
+/// compresses them, and every batch after that is compressed.
+#[test]
+fn compression_is_skipped_only_where_it_does_not_pay() {
+    let c = cluster(1, 2);
+    let cfg = config(&c).compression(Compression::Lz4).build().unwrap();
+    let mut h = harness(c, cfg);
+    let mut rng = fastrand::Rng::with_seed(5);
+    for _ in 0..100 {
+        send_round(&mut h, &mut rng, true);
+    }
+    let random = compressed_batches(&h, 0);
+    assert_eq!(random.len(), 100);
+    assert!(random.iter().all(|&c| !c), "{random:?}");
+    let alike = compressed_batches(&h, 1);
+    assert_eq!(alike.len(), 100);
+    assert!(alike.iter().all(|&c| c), "{alike:?}");
+    // Partition 0 tried batches 0, 2, 5, 10, 19, 36 and 69; partition 1
+    // every batch.
+    let stats = h.producer.stats();
+    assert_eq!(
+        (stats.compression_tries, stats.compression_skips),
+        (107, 93),
+        "{stats:?}"
+    );
+
+    for _ in 0..40 {
+        send_round(&mut h, &mut rng, false);
+    }
+    let turned = &compressed_batches(&h, 0)[100..];
+    // The next try was due at batch 102.
+    assert_eq!(turned.iter().position(|&c| c), Some(2), "{turned:?}");
+    assert!(turned[2..].iter().all(|&c| c), "{turned:?}");
+    assert!(compressed_batches(&h, 1).iter().all(|&c| c));
     assert!(h.violations().is_empty(), "{:?}", h.violations());
 }

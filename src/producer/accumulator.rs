@@ -7,6 +7,7 @@ use std::time::Instant;
 use crate::record::{Compression, RecordError};
 
 use super::batch::{ProducerBatch, RecordMeta};
+use super::compression_gate::CompressionGate;
 use super::metadata::TopicIdx;
 use super::pool::BufferPool;
 use super::record::{BorrowedHeader, BorrowedRecord, Headers, ProducerRecord, borrow_header};
@@ -72,6 +73,8 @@ pub(crate) struct PartitionQueue {
     pub next_sequence: i32,
     /// The last sequence the broker acknowledged, -1 if none.
     pub last_acked: i32,
+    /// Whether the partition's next batch is worth a compression try.
+    pub compression: CompressionGate,
     /// The size the partition's latest batch reached: a new batch starts
     /// with that much room, so a busy partition's batches do not regrow
     /// (and copy) their buffer from small every time.

@@ -6,9 +6,11 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 
 use crate::record::{
-    BatchBuilder, Compression, HeaderRef, ProducerFields, RawBatch, RecordError,
-    set_producer_fields,
+    BatchBuilder, Compression, CompressionType, HeaderRef, ProducerFields, RawBatch, RecordError,
+    is_compressed, set_producer_fields,
 };
+
+use super::compression_gate::CompressionGate;
 
 use super::metadata::TopicIdx;
 use super::pool::BufferPool;
@@ -140,13 +142,15 @@ impl ProducerBatch {
         Ok(())
     }
 
-    /// The batch's bytes stamped with `fields`: encoded on first use, then
+    /// The batch's bytes stamped with `fields`: encoded on first use
+    /// (compressed when `gate`, its topic's, says a try is worth it), then
     /// only re-stamped (with an incremental CRC update) when the fields
     /// change, as after an epoch bump.
     pub(crate) fn encode(
         &mut self,
         fields: ProducerFields,
         pool: &mut BufferPool,
+        gate: &mut CompressionGate,
     ) -> Result<Bytes, RecordError> {
         if let Some((bytes, stamped)) = &self.encoded {
             if *stamped == fields {
@@ -159,12 +163,19 @@ impl ProducerBatch {
             return Ok(bytes);
         }
         let builder = self.builder.take().ok_or(RecordError::TooManyRecords)?;
-        // Uncompressed, the builder's own buffer becomes the batch;
-        // compressed, it goes back to the pool.
-        let (batch, spare) = builder.into_batch_with(&fields, |room| pool.take(room))?;
-        if let Some(spare) = spare {
-            pool.give(spare);
-        }
+        let batch = if builder.compression().codec() == CompressionType::None || !gate.should_try()
+        {
+            builder.into_uncompressed_batch(&fields)?
+        } else {
+            // Uncompressed, the builder's own buffer becomes the batch;
+            // compressed, it goes back to the pool.
+            let (batch, spare) = builder.into_batch_with(&fields, |room| pool.take(room))?;
+            if let Some(spare) = spare {
+                pool.give(spare);
+            }
+            gate.tried(is_compressed(&batch));
+            batch
+        };
         let bytes = batch.freeze();
         self.encoded = Some((bytes.clone(), fields));
         self.sealed = true;

@@ -207,7 +207,8 @@ impl Producer {
                 (true, Some((id, epoch, seq))) => ProducerFields::idempotent(id, epoch, seq),
                 _ => ProducerFields::NONE,
             };
-            encoded.push(batch.encode(fields, &mut self.acc.pool));
+            let queue = &mut self.acc.topics[batch.topic].partitions[batch.partition as usize];
+            encoded.push(batch.encode(fields, &mut self.acc.pool, &mut queue.compression));
         }
         let mut kept = Vec::with_capacity(batches.len());
         for (batch, bytes) in batches.into_iter().zip(encoded) {

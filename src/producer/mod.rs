@@ -37,6 +37,7 @@
 mod accumulator;
 mod backoff;
 mod batch;
+mod compression_gate;
 mod config;
 mod connection;
 mod control;
@@ -116,6 +117,14 @@ pub struct ProducerStats {
     pub produce_in_flight_sum: u64,
     /// Metadata requests sent so far.
     pub metadata_requests: u64,
+    /// Batches the codec was run on (with `compression.type` other than
+    /// `none`).
+    pub compression_tries: u64,
+    /// Batches sent uncompressed without a try, because the latest tries
+    /// on their partition did not save enough (see
+    /// [`pays_off`](crate::record::compression::pays_off)): after 1, 2, 4,
+    /// ... up to 32 batches, the codec is tried again.
+    pub compression_skips: u64,
     /// Age of the cluster map, `None` before the first one.
     pub metadata_age: Option<Duration>,
 }
@@ -644,11 +653,18 @@ impl Producer {
             produce_batches: self.counters.produce_batches,
             produce_in_flight_sum: self.counters.produce_in_flight_sum,
             metadata_requests: self.counters.metadata_requests,
+            compression_tries: self.partition_queues().map(|q| q.compression.tries).sum(),
+            compression_skips: self.partition_queues().map(|q| q.compression.skips).sum(),
             metadata_age: self
                 .map
                 .updated_at
                 .map(|t| self.now.saturating_duration_since(t)),
         }
+    }
+
+    /// Every partition's queues.
+    fn partition_queues(&self) -> impl Iterator<Item = &accumulator::PartitionQueue> {
+        self.acc.topics.iter().flat_map(|t| &t.partitions)
     }
 
     /// Moves time forward (never back).

@@ -32,11 +32,13 @@ pub const NO_HEADERS: [HeaderRef<'static>; 0] = [];
 /// finished in place by [`BatchBuilder::into_batch`], without a copy. [`BatchBuilder::clear`]
 /// empties the builder and keeps the buffer for the next batch.
 ///
-/// A batch whose records the codec does not make smaller is written
+/// A batch whose records the codec does not make smaller by more than
+/// 1/64 ([`pays_off`](super::compression::pays_off)) is written
 /// uncompressed (codec `none` in its attributes), as librdkafka and
-/// franz-go send it: it is no larger, and the broker, which decompresses
-/// every compressed batch to validate it, and every consumer then read it
-/// without a decompression pass.
+/// franz-go send a batch that does not shrink: it is at most that little
+/// larger, and the broker, which decompresses every compressed batch to
+/// validate it, and every consumer then read it without a decompression
+/// pass.
 ///
 /// The codec is fixed when the builder is made, because it drives
 /// [`BatchBuilder::estimated_size`]. The producer fields (id, epoch, base
@@ -301,7 +303,7 @@ impl BatchBuilder {
     /// Writes the finished batch to the end of `out`: the 61-byte header
     /// (base offset 0, partition leader epoch -1, magic 2, CreateTime, the
     /// given producer fields), the records compressed with the builder's
-    /// codec (or uncompressed when that does not make them smaller; see
+    /// codec (or uncompressed when that does not pay; see
     /// [`BatchBuilder`]), and the CRC-32C over attributes..end.
     /// Returns the batch size.
     ///
@@ -321,7 +323,7 @@ impl BatchBuilder {
     }
 
     /// The finished batch, made of the builder itself: uncompressed (no
-    /// codec, or one that does not make the records smaller), the header
+    /// codec, or one that does not pay), the header
     /// is written into the room kept for it at the front of the builder's
     /// buffer, so the records are not copied; a compressed batch is
     /// written to a new buffer as by [`BatchBuilder::finish`]. The bytes
@@ -337,7 +339,7 @@ impl BatchBuilder {
     /// in: the builder's own when the batch is compressed, the one from
     /// `buffer` when compressing did not pay.
     pub fn into_batch_with(
-        mut self,
+        self,
         producer: &ProducerFields,
         buffer: impl FnOnce(usize) -> BytesMut,
     ) -> Result<(BytesMut, Option<BytesMut>), RecordError> {
@@ -352,9 +354,20 @@ impl BatchBuilder {
             }
             spare = Some(out);
         }
+        Ok((self.into_uncompressed_batch(producer)?, spare))
+    }
+
+    /// The finished batch without its codec (`none` in its attributes),
+    /// made of the builder itself as [`BatchBuilder::into_batch`] makes an
+    /// uncompressed batch: for a caller that has learned these records do
+    /// not compress, and skips the try.
+    pub fn into_uncompressed_batch(
+        mut self,
+        producer: &ProducerFields,
+    ) -> Result<BytesMut, RecordError> {
         let mut batch = std::mem::take(&mut self.records);
         self.seal(producer, &mut batch, CompressionType::None)?;
-        Ok((batch, spare))
+        Ok(batch)
     }
 
     fn write_batch(
@@ -376,18 +389,18 @@ impl BatchBuilder {
 
     /// Appends the header room and the records compressed with the
     /// builder's codec to `out` and returns true, or, when compressing
-    /// does not make the records smaller, leaves `out` as it was and
-    /// returns false: the batch is then written uncompressed.
+    /// does not pay, leaves `out` as it was and returns false: the batch
+    /// is then written uncompressed.
     fn put_compressed(&self, out: &mut BytesMut) -> Result<bool, RecordError> {
         let start = out.len();
         out.reserve(self.output_capacity());
         out.put_bytes(0, BATCH_HEADER_SIZE);
         compression::compress(&self.compression, self.records_bytes(), out)?;
-        let smaller = out.len() - start < self.records.len();
-        if !smaller {
+        let pays = compression::pays_off(out.len() - start, self.records.len());
+        if !pays {
             out.truncate(start);
         }
-        Ok(smaller)
+        Ok(pays)
     }
 
     /// Writes the header of `batch` (the header room followed by the

@@ -5,12 +5,12 @@
 //! | --- | --- | --- |
 //! | gzip | 1 | a standard GZIP stream (RFC 1952); concatenated members are read, as `java.util.zip.GZIPInputStream` does |
 //! | snappy | 2 | the xerial snappy-java stream: 16-byte header (`82 'SNAPPY' 00`, version 1, compatible version 1, both int32 BE), then blocks of `[int32 BE compressed length][raw snappy block]`, each holding at most 32 KiB of input |
-//! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum. Once a block does not shrink, the rest of the frame is stored without a try |
+//! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum. Once a block does not save at least 1/64 ([`pays_off`]), it and the rest of the frame are stored without a try |
 //! | zstd | 4 | a standard zstd frame |
 //!
-//! A batch goes out with its codec only when that makes it smaller; the
-//! batch writer ([`BatchBuilder`](super::BatchBuilder)) writes the others
-//! uncompressed.
+//! A batch goes out with its codec only when that [pays](pays_off) (saves
+//! more than 1/64); the batch writer ([`BatchBuilder`](super::BatchBuilder))
+//! writes the others uncompressed.
 //!
 //! Every codec is behind its cargo feature (`gzip`, `snappy`, `lz4`,
 //! `zstd`, all on by default). Using a codec whose feature is off yields
@@ -198,6 +198,24 @@ impl From<CompressionType> for Compression {
             CompressionType::Zstd => Self::ZSTD,
         }
     }
+}
+
+/// True when sending `compressed` bytes instead of `uncompressed` ones
+/// pays: they save more than 1/64 of the uncompressed size plus 2 bytes.
+/// This is zstd's own bar for storing a block raw (`ZSTD_minGain`): a
+/// smaller saving is not worth the broker's and every consumer's
+/// decompression pass. Batches ([`BatchBuilder`](super::BatchBuilder))
+/// and LZ4 blocks are held to it.
+///
+/// ```
+/// use kafka_sansio::record::compression::pays_off;
+/// assert!(pays_off(900, 1000)); // saves 10 %
+/// assert!(!pays_off(990, 1000)); // saves 1 %: sent uncompressed
+/// assert!(!pays_off(1000, 1000));
+/// ```
+pub fn pays_off(compressed: usize, uncompressed: usize) -> bool {
+    let min_gain = (uncompressed >> 6) + 2;
+    compressed.saturating_add(min_gain) < uncompressed
 }
 
 /// Appends `input`, compressed with `compression`, to `out`. On error
@@ -478,17 +496,17 @@ mod lz4 {
 
     /// Writes the frame block by block with `lz4_flex`'s block compressor:
     /// each block is compressed straight from `input` into `out`, after
-    /// its length, or stored as it is when it does not shrink, as Kafka's
-    /// writer does. `lz4_flex`'s own frame writer would first copy all of
+    /// its length, or stored as it is when compressing it does not
+    /// [pay](super::pays_off) (Kafka's writer stores a block that does not
+    /// shrink). `lz4_flex`'s own frame writer would first copy all of
     /// `input` into a buffer of its own and allocate its buffers anew for
     /// every batch.
     ///
-    /// Once a block does not shrink, the rest of the frame is stored
+    /// Once a block does not pay, the rest of the frame is stored
     /// without a try: a batch's records are mostly alike, and the search
     /// for matches that LZ4 cannot find (encrypted, already compressed or
     /// high-entropy values) is most of what compressing costs. A batch
-    /// whose first 64 KiB do shrink is compressed block by block to its
-    /// end.
+    /// whose first 64 KiB do pay is compressed block by block to its end.
     #[cfg(feature = "lz4")]
     pub(super) fn compress(input: &[u8], out: &mut BytesMut) -> Result<(), RecordError> {
         use bytes::BufMut;
@@ -504,7 +522,7 @@ mod lz4 {
             out.resize(at + 4 + block_room(block.len()), 0);
             let len = compress_into_with_table(block, &mut out[at + 4..], &mut table)
                 .map_err(|e| compress_error(CompressionType::Lz4, e))?;
-            if len < block.len() {
+            if pays_off(len, block.len()) {
                 out.truncate(at + 4 + len);
                 out[at..at + 4].copy_from_slice(&(len as u32).to_le_bytes());
             } else {
@@ -810,6 +828,37 @@ mod tests {
         assert_eq!(first, (1 << 31) | 65_536);
         // Header, four block lengths, the blocks, the end mark.
         assert_eq!(out.len(), 7 + 4 * 4 + 200_000 + 4);
+    }
+
+    /// A block that shrinks by less than [`pays_off`] asks is stored
+    /// too: 400 compressible bytes in 64 KiB of noise save under 1/64,
+    /// 4000 save more.
+    #[test]
+    #[cfg(feature = "lz4")]
+    fn lz4_stores_blocks_that_save_too_little() {
+        let first_block = |zeros: usize| {
+            let mut input = noise(65_536, 1);
+            input[..zeros].fill(0);
+            let mut out = BytesMut::new();
+            compress(&Compression::Lz4, &input, &mut out).unwrap();
+            let back = decompress(CompressionType::Lz4, &out, input.len()).unwrap();
+            assert_eq!(&back[..], &input[..]);
+            u32::from_le_bytes([out[7], out[8], out[9], out[10]])
+        };
+        assert_eq!(first_block(400), (1 << 31) | 65_536);
+        let compressed = first_block(4000);
+        assert!(compressed & (1 << 31) == 0, "{compressed:#x}");
+        assert!(pays_off(compressed as usize, 65_536), "{compressed}");
+    }
+
+    #[test]
+    fn paying_off_is_zstds_minimum_gain() {
+        // 1000 >> 6 = 15, plus 2: a saving of 18 bytes or more pays.
+        assert!(pays_off(982, 1000));
+        assert!(!pays_off(983, 1000));
+        assert!(!pays_off(0, 2));
+        assert!(pays_off(0, 3));
+        assert!(!pays_off(usize::MAX, 10));
     }
 
     #[test]

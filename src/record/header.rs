@@ -283,6 +283,18 @@ pub fn record_sequence(base_sequence: i32, offset_delta: i32) -> i32 {
     next as i32
 }
 
+/// The attributes of a batch at least 23 bytes long.
+fn attributes(batch: &[u8]) -> i16 {
+    i16::from_be_bytes([batch[ATTRIBUTES_OFFSET], batch[ATTRIBUTES_OFFSET + 1]])
+}
+
+/// True when a finished batch's records are compressed: its attributes
+/// name a codec other than `none`. Input too short to hold the
+/// attributes reads as uncompressed.
+pub fn is_compressed(batch: &[u8]) -> bool {
+    batch.len() > ATTRIBUTES_OFFSET + 1 && attributes(batch) & ATTR_COMPRESSION_MASK != 0
+}
+
 /// The CRC-32C a batch should carry: over its bytes from the attributes
 /// (offset 21) to the end. `batch` must be at least 21 bytes long.
 pub fn compute_crc(batch: &[u8]) -> u32 {
@@ -359,7 +371,7 @@ fn rewrite_covered_header(batch: &mut [u8], edit: impl FnOnce(&mut [u8])) {
 pub fn set_producer_fields(batch: &mut [u8], fields: &ProducerFields) -> Result<(), RecordError> {
     check_whole_batch(batch)?;
     rewrite_covered_header(batch, |b| {
-        let mut attributes = i16::from_be_bytes([b[ATTRIBUTES_OFFSET], b[ATTRIBUTES_OFFSET + 1]]);
+        let mut attributes = attributes(b);
         if fields.transactional {
             attributes |= ATTR_TRANSACTIONAL;
         } else {
@@ -383,8 +395,7 @@ pub fn set_producer_fields(batch: &mut [u8], fields: &ProducerFields) -> Result<
 pub fn set_log_append_time(batch: &mut [u8], timestamp: i64) -> Result<(), RecordError> {
     check_whole_batch(batch)?;
     rewrite_covered_header(batch, |b| {
-        let attributes = i16::from_be_bytes([b[ATTRIBUTES_OFFSET], b[ATTRIBUTES_OFFSET + 1]])
-            | ATTR_LOG_APPEND_TIME;
+        let attributes = attributes(b) | ATTR_LOG_APPEND_TIME;
         put_at(b, ATTRIBUTES_OFFSET, &attributes.to_be_bytes());
         put_at(b, MAX_TIMESTAMP_OFFSET, &timestamp.to_be_bytes());
     });

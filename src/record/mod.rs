@@ -69,7 +69,7 @@ pub use header::{
     ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_DELETE_HORIZON, ATTR_LOG_APPEND_TIME,
     ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, MAGIC, MIN_BATCH_LENGTH,
     NO_PARTITION_LEADER_EPOCH, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE, NO_TIMESTAMP,
-    ProducerFields, TimestampType, compute_crc, record_sequence, set_base_offset,
+    ProducerFields, TimestampType, compute_crc, is_compressed, record_sequence, set_base_offset,
     set_log_append_time, set_partition_leader_epoch, set_producer_fields,
 };
 pub use reader::{

@@ -36,6 +36,8 @@ pub struct ProducePartitionLog {
     /// How many records the request carried for it (counted from the batch
     /// headers, whether or not they were appended).
     pub records: usize,
+    /// Whether its batch came compressed (a codec other than `none`).
+    pub compressed: bool,
     /// The error the broker answered with for it (`NONE` on success), even
     /// when the response itself was lost or not sent.
     pub error_code: ErrorCode,

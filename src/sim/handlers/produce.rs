@@ -81,6 +81,10 @@ pub(super) fn handle(
                 partition: data.index,
                 leader,
                 records: count_records(data.records.as_ref()),
+                compressed: data
+                    .records
+                    .as_ref()
+                    .is_some_and(|r| crate::record::is_compressed(r)),
                 error_code: response.error_code,
             });
             partition_responses.push(response);
