@@ -212,9 +212,15 @@ pub struct ProducerConfig {
     /// waits: it refuses at once and the adapter decides.
     pub max_block: Duration,
     /// `compression.type` with its level. A batch that the codec does not
-    /// make smaller is sent uncompressed, as librdkafka and franz-go do:
-    /// the broker and consumers then skip decompressing it. (A topic whose
-    /// own `compression.type` names a codec has the broker compress it.)
+    /// make smaller by more than 1/64
+    /// ([`pays_off`](crate::record::compression::pays_off)) is sent
+    /// uncompressed (librdkafka and franz-go do so for a batch that does
+    /// not shrink): the broker and consumers then skip decompressing it.
+    /// After such a batch, the partition's next 1, 2, 4, ... up to 32
+    /// batches are sent uncompressed without a try, and one try that pays
+    /// compresses every batch again; [`ProducerStats`](super::ProducerStats)
+    /// counts the tries and skips. (A topic whose own `compression.type`
+    /// names a codec has the broker compress it.)
     pub compression: Compression,
     /// `partitioner.adaptive.partitioning.enable`.
     pub partitioner_adaptive: bool,
