@@ -11,7 +11,6 @@ use crate::record::{
 };
 
 use super::compression_gate::CompressionGate;
-
 use super::metadata::TopicIdx;
 use super::pool::BufferPool;
 use super::record::RecordId;
@@ -143,7 +142,7 @@ impl ProducerBatch {
     }
 
     /// The batch's bytes stamped with `fields`: encoded on first use
-    /// (compressed when `gate`, its topic's, says a try is worth it), then
+    /// (compressed when `gate`, its partition's, says a try is worth it), then
     /// only re-stamped (with an incremental CRC update) when the fields
     /// change, as after an epoch bump.
     pub(crate) fn encode(

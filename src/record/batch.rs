@@ -35,10 +35,10 @@ pub const NO_HEADERS: [HeaderRef<'static>; 0] = [];
 /// A batch whose records the codec does not make smaller by more than
 /// 1/64 ([`pays_off`](super::compression::pays_off)) is written
 /// uncompressed (codec `none` in its attributes), as librdkafka and
-/// franz-go send a batch that does not shrink: it is at most that little
-/// larger, and the broker, which decompresses every compressed batch to
-/// validate it, and every consumer then read it without a decompression
-/// pass.
+/// franz-go send a batch that does not shrink: it is larger by at most
+/// 1/64 plus 2 bytes, and the broker, which decompresses every compressed
+/// batch to validate it, and every consumer then read it without a
+/// decompression pass.
 ///
 /// The codec is fixed when the builder is made, because it drives
 /// [`BatchBuilder::estimated_size`]. The producer fields (id, epoch, base

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | gzip | 1 | a standard GZIP stream (RFC 1952); concatenated members are read, as `java.util.zip.GZIPInputStream` does |
 //! | snappy | 2 | the xerial snappy-java stream: 16-byte header (`82 'SNAPPY' 00`, version 1, compatible version 1, both int32 BE), then blocks of `[int32 BE compressed length][raw snappy block]`, each holding at most 32 KiB of input |
-//! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum. Once a block does not save at least 1/64 ([`pays_off`]), it and the rest of the frame are stored without a try |
+//! | lz4 | 3 | one LZ4 frame (magic `0x184D2204`) as Kafka's `Lz4BlockOutputStream` writes it: FLG = version 1, independent blocks, no block checksum, no content size, no content checksum, no dictionary id; BD = 64 KiB blocks; a correct header checksum. Once a block does not save more than 1/64 of itself plus 2 bytes ([`pays_off`]), it and the rest of the frame are stored without a try |
 //! | zstd | 4 | a standard zstd frame |
 //!
 //! A batch goes out with its codec only when that [pays](pays_off) (saves
