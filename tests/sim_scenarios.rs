@@ -1296,7 +1296,7 @@ fn queued_batches_past_the_delivery_timeout_all_fail_at_once() {
     assert!(h.violations().is_empty(), "{:?}", h.violations());
 }
 
-/// Sends `records` records to each of partitions 0 and 1 (random bytes
+/// Sends 20 records to each of partitions 0 and 1 (random bytes
 /// to partition 0 when `random`, alike text otherwise; alike text always
 /// to partition 1), then flushes: one batch per partition.
 fn send_round(h: &mut Harness, rng: &mut fastrand::Rng, random: bool) {
