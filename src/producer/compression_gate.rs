@@ -2,16 +2,15 @@
 //!
 //! Compressing a batch can cost the producer more CPU than anything else
 //! it does (lz4 was 27 % of the perf tool's samples with 100-byte records;
-//! BENCHMARKS.md, nineteenth stop), and data the codec cannot shrink (random, encrypted or
-//! already compressed values) pays that cost for nothing: the batch then
-//! goes out uncompressed anyway (see
+//! BENCHMARKS.md, nineteenth stop), and data the codec cannot shrink
+//! (random, encrypted or already compressed values) pays that cost for
+//! nothing: the batch then goes out uncompressed anyway (see
 //! [`pays_off`](crate::record::compression::pays_off)). A partition's
 //! records are mostly alike from one batch to the next, so after a batch
 //! that did not pay, the gate skips the try for the partition's next
-//! batches, for 1, 2,
-//! 4, ... up to [`MAX_SKIPPED`] of them while tries keep failing, and sends
-//! them uncompressed. One try that pays opens the gate again: from then on
-//! every batch is compressed, as before.
+//! batches, for 1, 2, 4, ... up to [`MAX_SKIPPED`] of them while tries keep
+//! failing, and sends them uncompressed. One try that pays opens the gate
+//! again: from then on every batch is compressed, as before.
 //!
 //! At most [`MAX_SKIPPED`] batches go out uncompressed after the data turns
 //! compressible, and data that never compresses is tried once in
