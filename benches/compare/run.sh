@@ -212,7 +212,8 @@ run_client() {
     record_size="$size" batch_size="$batch" compression="$codec" client="$client" \
     repeat="$rep" num_records="$records" topic="$topic" exit="$rc" ||
     log "  $client failed (exit $rc); last lines of $log:$(echo; tail -n 5 "$log" | sed 's/^/    /')"
-  # Deleting the topic keeps the disk from filling during a long comparison.
+  # Deleting the topic keeps the disk from filling during a long comparison; delete-topic
+  # returns once the files are gone, so that unlinking them does not land in the next run.
   "$CLUSTER" delete-topic "$topic" >/dev/null 2>>"$LOGS/cluster.log" || true
   echo "$log"
 }

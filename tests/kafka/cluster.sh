@@ -13,7 +13,7 @@
 #   cluster.sh pause N...        SIGSTOP node(s) N
 #   cluster.sh resume N...       SIGCONT node(s) N
 #   cluster.sh create-topic NAME PARTITIONS RF [key=value ...]
-#   cluster.sh delete-topic NAME
+#   cluster.sh delete-topic NAME   delete it; returns once its files are gone from the nodes
 #   cluster.sh describe TOPIC
 #   cluster.sh leader TOPIC PARTITION   prints the leader's node id (-1 if none)
 #   cluster.sh controller        prints the active KRaft controller's node id (asks running nodes)
@@ -39,7 +39,8 @@ ENVF="$K/cluster.env"           # NODES=, CLUSTER_ID= of the current cluster
 UP_TIMEOUT="${KAFKA_UP_TIMEOUT:-120}"       # seconds to wait for nodes to become ready
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"    # seconds `stop N` waits after SIGTERM before SIGKILL
 DOWN_TIMEOUT="${KAFKA_DOWN_TIMEOUT:-15}"    # seconds `down` waits after SIGTERM before SIGKILL
-TOPIC_TIMEOUT="${KAFKA_TOPIC_TIMEOUT:-60}"  # seconds create-topic waits for partition leaders
+TOPIC_TIMEOUT="${KAFKA_TOPIC_TIMEOUT:-60}"  # seconds create-topic waits for leaders, delete-topic
+                                            # for the files to go
 
 # Broker JVM: small heap, few GC/JIT threads (3 JVMs share 2 cores).
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
@@ -190,9 +191,11 @@ num.replica.fetchers=1
 num.recovery.threads.per.data.dir=1
 log.cleaner.threads=1
 
-# a deleted topic's files go after 5 s, not a minute: benches/compare/run.sh deletes each
-# run's topic, and a minute of runs at full speed left tens of GB on disk per node
-file.delete.delay.ms=5000
+# a deleted topic's files go after 1 s, not a minute (the broker-level name: the topic-level
+# file.delete.delay.ms is ignored here): benches/compare/run.sh deletes each run's topic, and
+# a minute of runs at full speed left tens of GB on disk per node and unlinked them during
+# later runs (delete-topic waits for the files, see cmd_delete_topic)
+log.segment.delete.delay.ms=1000
 
 # faster failure detection for chaos tests (defaults 9000 / 2000 / 30000)
 broker.session.timeout.ms=6000
@@ -618,10 +621,31 @@ cmd_create_topic() {
   log "topic $name created: $parts partition(s), RF $rf${*:+, $*}"
 }
 
+# topic_dirs NAME : the log directories of NAME's partitions on the running nodes, live
+# (NAME-P) or renamed for deletion (NAME-P.ID-delete)
+topic_dirs() {
+  local name=$1 n d rest
+  for ((n = 1; n <= NODES; n++)); do
+    [[ "$(node_state "$n")" == running ]] || continue
+    for d in "$K/node$n/data/$name"-*; do
+      rest="${d#"$K/node$n/data/$name"-}"
+      if [[ "$rest" =~ ^[0-9]+(\.[0-9a-f]+-delete)?$ ]]; then echo "$d"; fi
+    done
+  done
+}
+
+# Deleting a topic returns once its files are gone from every running node: unlinking
+# gigabytes of segments takes a broker thread about a second, which would otherwise land in
+# whatever the caller runs next (a measured run, in benches/compare/run.sh).
 cmd_delete_topic() {
   load_env
   [[ -n "${1:-}" ]] || die "usage: $0 delete-topic NAME"
+  local end=$((SECONDS + TOPIC_TIMEOUT))
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" --delete --topic "$1"
+  while [[ -n "$(topic_dirs "$1")" ]]; do
+    ((SECONDS < end)) || die "topic $1: files still on disk ${TOPIC_TIMEOUT}s after deletion"
+    sleep 0.2
+  done
 }
 
 cmd_tool() {
