@@ -14,6 +14,7 @@
 #   cluster.sh resume N...       SIGCONT node(s) N
 #   cluster.sh create-topic NAME PARTITIONS RF [key=value ...]
 #   cluster.sh delete-topic NAME   delete it; returns once its files are gone from the nodes
+#   cluster.sh topic-dirs NAME     its partitions' directories on the running nodes, one a line
 #   cluster.sh describe TOPIC
 #   cluster.sh leader TOPIC PARTITION   prints the leader's node id (-1 if none)
 #   cluster.sh controller        prints the active KRaft controller's node id (asks running nodes)
@@ -193,8 +194,8 @@ log.cleaner.threads=1
 
 # a deleted topic's files go after 1 s, not a minute (the broker-level name: the topic-level
 # file.delete.delay.ms is ignored here): benches/compare/run.sh deletes each run's topic, and
-# a minute of runs at full speed left tens of GB on disk per node and unlinked them during
-# later runs (delete-topic waits for the files, see cmd_delete_topic)
+# with a minute's delay, runs at full speed left tens of GB on disk per node, unlinked during
+# later measured runs (delete-topic waits for the files, see cmd_delete_topic)
 log.segment.delete.delay.ms=1000
 
 # faster failure detection for chaos tests (defaults 9000 / 2000 / 30000)
@@ -648,6 +649,12 @@ cmd_delete_topic() {
   done
 }
 
+cmd_topic_dirs() {
+  load_env
+  [[ -n "${1:-}" ]] || die "usage: $0 topic-dirs NAME"
+  topic_dirs "$1"
+}
+
 cmd_tool() {
   [[ -n "${1:-}" ]] || die "usage: $0 tool CLASS [ARGS...]"
   need_jars
@@ -675,6 +682,7 @@ main() {
     resume) cmd_resume "$@" ;;
     create-topic) cmd_create_topic "$@" ;;
     delete-topic) cmd_delete_topic "$@" ;;
+    topic-dirs) cmd_topic_dirs "$@" ;;
     describe) cmd_describe "$@" ;;
     leader) cmd_leader "$@" ;;
     controller) cmd_controller ;;
