@@ -14,6 +14,8 @@ client process, the same way for every client.
   results.py table CSV [--markdown FILE]             medians per client and configuration, and
                                                      our clients against issue 6's targets
                                                      (markdown: FILE and FILE-targets)
+  results.py spread CSV [--record-size BYTES]        how far each client's runs of a
+                                                     configuration spread, and a summary
 """
 import csv
 import os
@@ -108,17 +110,26 @@ def config_of(row):
             row["compression"])
 
 
-def medians(rows):
-    """{config: {client: {figure: median, "runs": ok, "failed": n}}} over the measured runs."""
+def measured_runs(rows):
+    """{config: {client: [row, ...]}}: the measured runs (phase=run), failed ones included."""
     groups = {}
     for row in rows:
         if row.get("phase", "run") != "run":
             continue
         groups.setdefault(config_of(row), {}).setdefault(row["client"], []).append(row)
+    return groups
+
+
+def succeeded(runs):
+    return [r for r in runs if r.get("exit") == "0" and r.get("records_per_s")]
+
+
+def medians(rows):
+    """{config: {client: {figure: median, "runs": ok, "failed": n}}} over the measured runs."""
     out = {}
-    for cfg, by_client in groups.items():
+    for cfg, by_client in measured_runs(rows).items():
         for client, runs in by_client.items():
-            ok = [r for r in runs if r.get("exit") == "0" and r.get("records_per_s")]
+            ok = succeeded(runs)
             figs = {"runs": len(ok), "failed": len(runs) - len(ok)}
             for key in ["records_per_s", "mib_per_s", "p50_ms", "p99_ms", "cpu_s_per_m",
                         "peak_rss_mib", "wall_s"]:
@@ -126,6 +137,28 @@ def medians(rows):
                 figs[key] = statistics.median(vals) if vals else None
             out.setdefault(cfg, {})[client] = figs
     return out
+
+
+def spread(rows):
+    """[(config, client, slowest ÷ fastest, coefficient of variation)] of records/s over each
+    client's successful measured runs of a configuration, where it has two or more."""
+    out = []
+    for cfg, by_client in sorted(measured_runs(rows).items()):
+        for client in ordered_clients(by_client):
+            rates = [float(r["records_per_s"]) for r in succeeded(by_client[client])]
+            if len(rates) >= 2:
+                cv = statistics.pstdev(rates) / statistics.mean(rates)
+                out.append((cfg, client, min(rates) / max(rates), cv))
+    return out
+
+
+def print_spread(cells):
+    for cfg, client, ratio, cv in cells:
+        print(f"{config_label(cfg):45} {client:15} slowest/fastest {ratio:.3f}  cv {cv:.3f}")
+    if cells:
+        under = sum(1 for c in cells if c[2] < 0.8)
+        print(f"{len(cells)} cells; slowest run under 0.8 of the fastest in {under}; median "
+              f"coefficient of variation {statistics.median(c[3] for c in cells):.3f}")
 
 
 def ordered_clients(names):
@@ -230,6 +263,15 @@ def main(argv):
             if t_rows:
                 base, ext = os.path.splitext(argv[3])
                 write_markdown(t_header, t_rows, f"{base}-targets{ext}")
+        return 0
+    if len(argv) in (2, 4) and argv[0] == "spread":
+        rows = read_rows(argv[1])
+        if len(argv) == 4:
+            if argv[2] != "--record-size":
+                print(__doc__, file=sys.stderr)
+                return 2
+            rows = [r for r in rows if r["record_size"] == argv[3]]
+        print_spread(spread(rows))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -62,5 +62,22 @@ class Record(unittest.TestCase):
         self.assertEqual((figs["runs"], figs["failed"], figs["records_per_s"]), (0, 1, None))
 
 
+class Spread(unittest.TestCase):
+    @staticmethod
+    def row(client, rate, phase="run", exit_code="0", size="1024"):
+        return {"phase": phase, "nodes": "1", "rf": "1", "record_size": size,
+                "batch_size": "16384", "compression": "none", "client": client,
+                "exit": exit_code, "records_per_s": rate}
+
+    def test_only_successful_measured_runs_count_and_one_run_is_no_spread(self):
+        rows = [self.row("franz-go", "100"), self.row("franz-go", "80"),
+                self.row("franz-go", "10", phase="warmup"), self.row("franz-go", "", exit_code="1"),
+                self.row("java", "50")]
+        [(cfg, client, ratio, cv)] = results.spread(rows)
+        self.assertEqual((cfg, client), ((1, 1, 1024, 16384, "none"), "franz-go"))
+        self.assertAlmostEqual(ratio, 0.8)
+        self.assertAlmostEqual(cv, 10 / 90)
+
+
 if __name__ == "__main__":
     unittest.main()
